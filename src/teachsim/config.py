@@ -1,0 +1,254 @@
+"""Scenario configs: a school profile, a schedule policy, staffing, pay, calendar and run
+settings, read from TOML and validated whole.
+
+Every table refuses unknown keys and wrong types; numbers carry their unit in the field
+description (shown in error messages and in the JSON schema). ``load_scenario`` returns a
+:class:`Scenario` with its policies already loaded and checked against the school, so a
+scenario that loads is one the model can run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from teachsim.errors import ConfigError
+from teachsim.policy import Policy, load_policy, resolve_policy_path
+from teachsim.tomlio import load_with_extends
+from teachsim.validation import Strict, to_config_error
+
+
+class RunSettings(Strict):
+    years: int = Field(10, ge=1, le=60, description="school years to simulate")
+    seed: int = Field(20240901, ge=0, le=2**63 - 1, description="root random seed (any "
+                      "non-negative whole number)")
+    start_year: int = Field(2025, ge=1990, le=2200,
+                            description="calendar year in which the first school year starts")
+
+
+class SchoolProfile(Strict):
+    """One elementary school. Defaults: Elementary School D (seed 002)."""
+
+    name: str = Field("Elementary School D", description="label used in outputs")
+    grades: list[str] = Field(default_factory=lambda: ["K", "1", "2", "3", "4", "5"],
+                              description="grade names, youngest first")
+    homerooms_per_grade: int = Field(3, ge=1, le=20, description="homerooms per grade")
+    class_size: int = Field(25, ge=1, le=60, description="students per homeroom")
+    specials_teachers: int = Field(3, ge=0, le=30,
+                                   description="art, music, PE (and similar) teachers")
+    clerks: float = Field(2.0, ge=0, le=20, description="office clerks, in FTE")
+    paraprofessionals: float = Field(4.0, ge=0, le=60,
+                                     description="paraprofessionals, in FTE")
+    contract_day_minutes: int = Field(
+        460, ge=240, le=720, description="teachers' contract day in minutes (NCES NTPS "
+        "2020-21: about 38.4 h a week, i.e. about 460 min a day)")
+    student_day_minutes: int = Field(390, ge=180, le=600,
+                                     description="students' school day in minutes")
+    duty_minutes_per_day: int = Field(
+        810, ge=0, le=10000, description="arrival, lunch, recess and dismissal supervision "
+        "the school needs each student day, in staff-minutes (seed 002: 45 min for each of "
+        "18 homeroom teachers)")
+    para_duty_minutes_per_day: int = Field(
+        150, ge=0, le=480, description="duty minutes one paraprofessional FTE can absorb a "
+        "day (assumption)")
+    other_staff_duty_minutes_per_day: int = Field(
+        210, ge=0, le=5000, description="duty minutes a day taken by school leaders and other "
+        "educators outside the teaching staff, e.g. principal, counsellor (assumption; seed "
+        "002 splits duties among paraprofessionals, other educators and school leaders)")
+
+    @field_validator("grades")
+    @classmethod
+    def _grades(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("no grades | list at least one grade, e.g. [\"K\", \"1\"]")
+        if len(set(v)) != len(v):
+            raise ValueError("a grade is listed twice | list each grade once")
+        return v
+
+    @property
+    def homerooms(self) -> int:
+        return self.homerooms_per_grade * len(self.grades)
+
+    @property
+    def students(self) -> int:
+        return self.homerooms * self.class_size
+
+
+class District(Strict):
+    n_schools: int = Field(1, ge=1, le=2000, description="schools in the district, each "
+                           "built from the school profile")
+
+
+class TeacherOnlyDay(Strict):
+    pd: int = Field(240, ge=0, le=720, description="minutes of PD on a teacher-only day")
+    individual_planning: int = Field(150, ge=0, le=720, description="minutes of planning")
+    breaks: int = Field(40, ge=0, le=720, description="minutes of breaks")
+    other: int = Field(30, ge=0, le=720, description="minutes of other work")
+
+
+class CalendarSettings(Strict):
+    """The school year. Defaults: 180 student days, 190 contract days (NCTQ 2025)."""
+
+    student_days: int = Field(180, ge=100, le=230, description="days with students")
+    preservice_days: int = Field(5, ge=0, le=30, description="teacher-only days before "
+                                 "students arrive")
+    inservice_days: int = Field(2, ge=0, le=20, description="teacher-only days during the "
+                                "year, spread evenly")
+    postservice_days: int = Field(3, ge=0, le=30, description="teacher-only days after "
+                                  "students leave")
+    break_weeks: list[int] = Field(
+        default_factory=lambda: [14, 18, 19, 31],
+        description="weeks of the year (0 = the week school starts) with no school: "
+        "Thanksgiving, winter, spring")
+    holiday_mondays: list[int] = Field(
+        default_factory=lambda: [3, 21, 26],
+        description="weeks whose Monday is a holiday (Labor Day, MLK Day, Presidents' Day)")
+    teacher_only_day: TeacherOnlyDay = Field(default_factory=TeacherOnlyDay)
+
+    @field_validator("break_weeks", "holiday_mondays")
+    @classmethod
+    def _weeks(cls, v: list[int]) -> list[int]:
+        for w in v:
+            if not 0 <= w < 52:
+                raise ValueError(f"week {w} is outside the 52-week year | use weeks 0..51")
+        return v
+
+    @property
+    def contract_days(self) -> int:
+        return (self.student_days + self.preservice_days + self.inservice_days
+                + self.postservice_days)
+
+
+class ScheduleSettings(Strict):
+    policy: str = Field("traditional", description="built-in policy name or path to a "
+                        "policy TOML file")
+    baseline: str = Field("traditional", description="policy that students' minutes are "
+                          "compared with")
+
+
+class Staffing(Strict):
+    leaders_per_grade: int = Field(0, ge=0, le=5, description="teacher leaders per grade "
+                                   "team (seed 002: 1)")
+    leader_stipend: float = Field(0.0, ge=0, le=50000, description="stipend per teacher "
+                                  "leader, dollars a year (seed 002: $9,000)")
+    leader_min_experience: int = Field(3, ge=0, le=40, description="years of experience a "
+                                       "teacher needs to be eligible to lead")
+
+
+class Salaries(Strict):
+    """Pay, nominal dollars a year. Sources in docs/parameters.md."""
+
+    teacher_start: float = Field(46526.0, ge=10000, le=300000, description="starting "
+                                 "teacher salary (NEA 2025)")
+    teacher_average: float = Field(72030.0, ge=10000, le=300000, description="average "
+                                   "teacher salary (NEA 2025, 2023-24)")
+    clerk: float = Field(44000.0, ge=10000, le=200000, description="clerk salary (BLS "
+                         "OEWS: $40,000-48,000)")
+    paraprofessional: float = Field(31000.0, ge=10000, le=200000, description="para salary "
+                                    "(BLS OOH: $29,000-33,000)")
+
+
+class Behaviour(Strict):
+    """People-dynamics parameters (practice, burnout, absence, retention)."""
+
+    initial_experience_mean: float = Field(
+        14.0, ge=0, le=40, description="mean years of experience of the starting staff "
+        "(NCES NTPS 2017-18: about 14 years)")
+    initial_experience_max: int = Field(35, ge=1, le=50, description="most years of "
+                                        "experience a starting teacher has")
+
+
+class Scenario(Strict):
+    name: str = Field("scenario", description="label used in outputs")
+    description: str = Field("", description="free text")
+    run: RunSettings = Field(default_factory=RunSettings)
+    school: SchoolProfile = Field(default_factory=SchoolProfile)
+    district: District = Field(default_factory=District)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    staffing: Staffing = Field(default_factory=Staffing)
+    salaries: Salaries = Field(default_factory=Salaries)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+
+    @model_validator(mode="after")
+    def _cross(self) -> Scenario:
+        if self.salaries.teacher_start > self.salaries.teacher_average:
+            raise ValueError("salaries.teacher_start is above salaries.teacher_average | "
+                             "make the starting salary no higher than the average")
+        if self.behaviour.initial_experience_mean > self.behaviour.initial_experience_max:
+            raise ValueError("behaviour.initial_experience_mean exceeds "
+                             "initial_experience_max | lower the mean or raise the max")
+        tod = self.calendar.teacher_only_day
+        tod_total = tod.pd + tod.individual_planning + tod.breaks + tod.other
+        if tod_total > self.school.contract_day_minutes:
+            raise ValueError(f"calendar.teacher_only_day does not fit the day: {tod_total} "
+                             f"minutes, more than the {self.school.contract_day_minutes}-minute "
+                             "contract day | shorten the teacher-only day's activities")
+        return self
+
+
+class LoadedScenario:
+    """A validated scenario with its policies, ready to compile and run."""
+
+    def __init__(self, scenario: Scenario, policy: Policy, baseline: Policy, path: Path,
+                 policy_path: Path) -> None:
+        self.scenario = scenario
+        self.policy = policy
+        self.baseline = baseline
+        self.path = path
+        self.policy_path = policy_path
+
+    def with_overrides(self, **run: Any) -> LoadedScenario:
+        """A copy with run settings (years, seed) replaced."""
+        new_run = self.scenario.run.model_copy(update={k: v for k, v in run.items()
+                                                       if v is not None})
+        scen = self.scenario.model_copy(update={"run": new_run})
+        return LoadedScenario(scen, self.policy, self.baseline, self.path, self.policy_path)
+
+
+def scenario_from_mapping(data: dict[str, Any], origins: dict[str, Path], path: Path
+                          ) -> LoadedScenario:
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise to_config_error(exc, Scenario, origins, path) from None
+    pol_file = origins.get("schedule.policy", path)
+    policy_path = resolve_policy_path(scenario.schedule.policy, pol_file.parent,
+                                      referrer=pol_file, key="schedule.policy")
+    base_file = origins.get("schedule.baseline", path)
+    baseline_path = resolve_policy_path(scenario.schedule.baseline, base_file.parent,
+                                        referrer=base_file, key="schedule.baseline")
+    policy = load_policy(policy_path)
+    baseline = load_policy(baseline_path)
+    loaded = LoadedScenario(scenario, policy, baseline, path, policy_path)
+    # Compiling checks that the policy fits this school's day and can be staffed.
+    from teachsim.schedule import check_fits
+
+    _check_calendar(scenario, origins, path)
+    school_file = origins.get("school.specials_teachers", path)
+    check_fits(loaded.scenario, policy, policy_path, school_file)
+    check_fits(loaded.scenario, baseline, baseline_path, school_file)
+    return loaded
+
+
+def _check_calendar(scenario: Scenario, origins: dict[str, Path], path: Path) -> None:
+    from teachsim.calendar import build_calendar
+
+    try:
+        build_calendar(scenario.calendar)
+    except ValueError as exc:
+        file = origins.get("calendar", path)
+        raise ConfigError(file, "calendar", str(exc),
+                          "use fewer student or teacher-only days, or fewer break weeks") from None
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Read, merge (``extends``) and validate a scenario file; raise ConfigError if bad."""
+    path = Path(path)
+    if path.suffix != ".toml":
+        raise ConfigError(path, None, "is not a .toml file", "give a scenario file ending "
+                          "in .toml (see configs/)")
+    data, origins = load_with_extends(path)
+    return scenario_from_mapping(data, origins, path)

@@ -1,0 +1,39 @@
+"""Errors a user can act on.
+
+Every problem with an input file is raised as :class:`ConfigError`, which names the
+file, the dotted key and the fix. The CLI prints it in one block and exits with code 2;
+nothing else in the package should print tracebacks for bad input.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """An input file that cannot be used, with what to do about it."""
+
+    def __init__(
+        self,
+        file: str | Path | None,
+        key: str | None,
+        problem: str,
+        fix: str,
+    ) -> None:
+        self.file = str(file) if file is not None else "<config>"
+        self.key = key
+        self.problem = problem
+        self.fix = fix
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = self.file if not self.key else f"{self.file}: key '{self.key}'"
+        return f"{where}: {self.problem}\n  fix: {self.fix}"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' Did you mean X?' suffix for the closest choice, or '' when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,119 @@
+"""Turn pydantic validation failures into ConfigErrors that name file, key and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from teachsim.errors import ConfigError, did_you_mean
+
+
+class Strict(BaseModel):
+    """Base for every config table: unknown keys are refused, values are not coerced
+    between kinds (a string is never silently read as a number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def _field_description(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """Walk the model tree along ``loc`` and return the target field's description."""
+    current: Any = model
+    description = None
+    for item in loc:
+        if isinstance(item, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or item not in fields:
+            return description
+        field = fields[item]
+        description = field.description
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", None)
+        candidates = [annotation, *(inner or ())]
+        current = next((c for c in candidates if isinstance(c, type)
+                        and issubclass(c, BaseModel)), None)
+        if current is None:
+            break
+    return description
+
+
+def _valid_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    current: Any = model
+    for item in loc:
+        if isinstance(item, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        if item not in fields:
+            return []
+        annotation = fields[item].annotation
+        inner = getattr(annotation, "__args__", None)
+        candidates = [annotation, *(inner or ())]
+        current = next((c for c in candidates if isinstance(c, type)
+                        and issubclass(c, BaseModel)), None)
+        if current is None:
+            return []
+    return sorted(getattr(current, "model_fields", {}))
+
+
+def to_config_error(
+    exc: ValidationError,
+    model: type[BaseModel],
+    origins: dict[str, Path],
+    default_file: Path,
+    prefix: str = "",
+) -> ConfigError:
+    """The first problem of ``exc`` as a ConfigError, pointing at the file that set the key."""
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(err["loc"])
+    key = prefix + _dotted(loc)
+    file = _origin_of(key, origins, default_file)
+    kind = err["type"]
+    description = _field_description(model, loc)
+    wanted = f" ({description})" if description else ""
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        leaf = str(loc[-1])
+        valid = _valid_keys(model, loc[:-1])
+        hint = did_you_mean(leaf, valid)
+        listing = ", ".join(valid) if valid else "none"
+        return ConfigError(file, key, f"unknown key.{hint}",
+                           f"remove or rename it; valid keys here: {listing}")
+    if kind == "missing":
+        return ConfigError(file, key, "is required but missing",
+                           f"add {key} to the file{wanted}")
+    if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
+        return ConfigError(file, key, f"is out of range: {err['msg'].lower()} (got {value!r})",
+                           f"set {key} to a value in range{wanted}")
+    if kind.endswith("_type") or kind in {"int_from_float", "model_type", "dict_type"}:
+        got = type(value).__name__
+        return ConfigError(file, key, f"has the wrong type: {err['msg'].lower()} (got {got} "
+                           f"{value!r})", f"write {key} as the expected kind of value{wanted}")
+    if kind in {"literal_error", "enum"}:
+        return ConfigError(file, key, f"{err['msg']} (got {value!r})",
+                           f"use one of the allowed values{wanted}")
+    if kind == "value_error":
+        msg = str(err.get("ctx", {}).get("error", err["msg"]))
+        problem, _, fix = msg.partition("|")
+        return ConfigError(file, key, problem.strip(), fix.strip() or f"correct {key}{wanted}")
+    return ConfigError(file, key, f"{err['msg']} (got {value!r})", f"correct {key}{wanted}")
+
+
+def _origin_of(key: str, origins: dict[str, Path], default: Path) -> Path:
+    probe = key.split("[")[0]
+    while probe:
+        if probe in origins:
+            return origins[probe]
+        probe = probe.rpartition(".")[0]
+    return default
