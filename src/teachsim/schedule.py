@@ -71,6 +71,8 @@ class CompiledSchedule:
     classes: list[tuple[str, str]]
     #: template row for each day of the year and teacher class
     year_rows: np.ndarray
+    #: template row for each cycle day and teacher class
+    cycle_rows: np.ndarray
     #: scheduled minutes beyond the contract day, per day, class and activity
     beyond: np.ndarray
     coverage: list[Coverage] = field(default_factory=list)
@@ -91,16 +93,20 @@ class CompiledSchedule:
     def yearly_beyond_by_class(self) -> np.ndarray:
         return self.beyond.sum(axis=0)
 
-    def weekly_by_class(self) -> np.ndarray:
-        """(class, activity) minutes in an average school week (5 student days), inside
-        and beyond the contract day together."""
-        sd = self.calendar.student_days()
-        per_day = (self.in_day_minutes()[sd] + self.beyond[sd]).mean(axis=0)
-        return per_day * 5
+    @property
+    def school_weeks(self) -> float:
+        """Weeks of school in the year, counted as student days / 5."""
+        return self.calendar.n_student_days / 5
+
+    def weekly_in_day_by_class(self) -> np.ndarray:
+        """(class, activity) minutes inside the contract day in a typical school week: the
+        average day of one rotation cycle, times five (special days such as early release
+        are left out of the typical week; the yearly figures include them)."""
+        return self.templates[self.cycle_rows].mean(axis=0) * 5
 
     def weekly_beyond_by_class(self) -> np.ndarray:
-        sd = self.calendar.student_days()
-        return self.beyond[sd].mean(axis=0) * 5
+        """(class, activity) scheduled minutes beyond the contract day per school week."""
+        return self.yearly_beyond_by_class() / self.school_weeks
 
     def student_minutes_by_grade(self) -> np.ndarray:
         """Students' instructional minutes a year, per grade: homeroom teaching plus time
@@ -232,7 +238,7 @@ def compile_schedule(scenario: Scenario, policy: Policy) -> CompiledSchedule:
         policy=policy, school=school, calendar=calendar, row_names=names,
         templates=templates, facilitated=facilitated, structured=structured,
         students_with_specials=with_specials, classes=classes, year_rows=year_rows,
-        beyond=beyond)
+        cycle_rows=cycle_rows, beyond=beyond)
     compiled.coverage = _coverage(policy, school, cyc_day, cyc_slot, templates, with_specials,
                                   row)
     return compiled

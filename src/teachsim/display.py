@@ -1,0 +1,183 @@
+"""Readable terminal output: the compiled schedule and run summaries, as rich tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console, Group
+from rich.table import Table
+
+from teachsim.policy import ACTIVITIES
+from teachsim.schedule import CompiledSchedule
+
+_SHORT = {
+    "teaching": "teach",
+    "individual_planning": "plan",
+    "collaboration": "collab",
+    "pd": "PD",
+    "duties": "duties",
+    "leadership": "lead",
+    "breaks": "breaks",
+    "other": "other",
+}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x - round(x)) < 0.05 else f"{x:,.1f}"
+
+
+def schedule_tables(comp: CompiledSchedule, baseline: CompiledSchedule | None = None
+                    ) -> Group:
+    p = comp.policy
+    school = comp.school
+    parts: list[Table] = []
+
+    t = Table(title=f"Day templates of '{p.name}': minutes inside the "
+              f"{school.contract_day_minutes}-min contract day", title_justify="left")
+    t.add_column("activity")
+    shown = [i for i, (role, _n) in enumerate(comp.row_names) if role != "off"]
+    for i in shown:
+        role, name = comp.row_names[i]
+        t.add_column(f"{role}\n{name}", justify="right")
+    for a, act in enumerate(ACTIVITIES):
+        t.add_row(act.replace("_", " "), *(_fmt(comp.templates[i, a]) for i in shown))
+    t.add_row("[b]total[/]", *(f"[b]{_fmt(comp.templates[i].sum())}[/]" for i in shown))
+    t.add_row("students with specials", *(
+        _fmt(comp.students_with_specials[i]) if comp.row_names[i][0] == "homeroom" else ""
+        for i in shown))
+    collab = ACTIVITIES.index("collaboration")
+    t.add_row("collaboration is", *(
+        ("facilitated" if comp.facilitated[i] else "unfacilitated") + ",\n"
+        + ("structured" if comp.structured[i] else "unstructured")
+        if comp.templates[i, collab] else "" for i in shown))
+    parts.append(t)
+
+    t = Table(title=f"Rotation: {p.cycle_days}-day cycle "
+              f"({'Mon-Fri' if p.cycle_follows == 'weekday' else 'advances each student day'})",
+              title_justify="left")
+    t.add_column("cycle day")
+    for g in school.grades:
+        t.add_column(f"grade {g}")
+    t.add_column("specials")
+    for c in range(p.cycle_days):
+        cells = []
+        for g in school.grades:
+            r = comp.cycle_rows[c, comp.class_index("homeroom", g)]
+            cell = comp.row_names[r][1]
+            slot = next((a.slot for a in p.assign if a.cycle_day == c + 1 and a.slot
+                         and (a.grades == "all" or g in a.grades)), None)
+            cells.append(f"{cell} ({slot})" if slot else cell)
+        sp = comp.row_names[comp.cycle_rows[c, comp.class_index("specials")]][1]
+        t.add_row(str(c + 1), *cells, sp)
+    parts.append(t)
+
+    weekly = comp.weekly_in_day_by_class()
+    wbeyond = comp.weekly_beyond_by_class()
+    yearly = comp.yearly_by_class()
+    ybeyond = comp.yearly_beyond_by_class()
+    roles = [("homeroom", school.grades[0]), ("specials", "")]
+    if comp.policy.roles.leader is not None:
+        roles.insert(1, ("leader", school.grades[0]))
+    label = {"homeroom": "homeroom teacher", "leader": "teacher leader",
+             "specials": "specials teacher"}
+    t = Table(title=f"Minutes by role: a typical week (one rotation cycle averaged, x5 "
+              f"days) and the school year ({comp.calendar.n_contract_days} contract days, "
+              f"{comp.calendar.n_student_days} with students)", title_justify="left")
+    t.add_column("activity")
+    cols = [(r, g, unit) for unit in ("week", "year") for r, g in roles]
+    for r, _g, unit in cols:
+        t.add_column(f"{label[r]}\nper {unit}", justify="right")
+    idx = [comp.class_index(r, g) for r, g, _u in cols]
+    data = [weekly if u == "week" else yearly for _r, _g, u in cols]
+    extra = [wbeyond if u == "week" else ybeyond for _r, _g, u in cols]
+    for a, act in enumerate(ACTIVITIES):
+        t.add_row(act.replace("_", " "), *(_fmt(d[k, a]) for d, k in zip(data, idx,
+                                                                          strict=True)))
+    t.add_row("[b]in contract[/]", *(f"[b]{_fmt(d[k].sum())}[/]"
+                                     for d, k in zip(data, idx, strict=True)))
+    t.add_row("beyond contract", *(_fmt(e[k].sum()) for e, k in zip(extra, idx, strict=True)))
+    t.add_row("[b]hours[/]", *(f"[b]{(d[k].sum() + e[k].sum()) / 60:,.1f}[/]"
+                               for d, e, k in zip(data, extra, idx, strict=True)))
+    parts.append(t)
+
+    t = Table(title="Students' instructional minutes a year (homeroom teaching + specials)",
+              title_justify="left")
+    t.add_column("grade")
+    t.add_column(p.name, justify="right")
+    if baseline is not None:
+        t.add_column(f"baseline: {baseline.policy.name}", justify="right")
+        t.add_column("difference", justify="right")
+    mine = comp.student_minutes_by_grade()
+    base = baseline.student_minutes_by_grade() if baseline is not None else None
+    for g, grade in enumerate(school.grades):
+        cells = [_fmt(mine[g])]
+        if base is not None:
+            cells += [_fmt(base[g]), f"{mine[g] - base[g]:+,.0f} ({100 * (mine[g] / base[g] - 1):+.2f}%)"]
+        t.add_row(grade, *cells)
+    parts.append(t)
+
+    t = Table(title=f"Specials coverage ({school.specials_teachers} specials teachers)",
+              title_justify="left")
+    for col in ("day", "homerooms with specials", "minutes needed", "minutes available",
+                "most homerooms at once", "verdict"):
+        t.add_column(col)
+    for c in comp.coverage:
+        at_once = (f"{c.largest_slot_homerooms} ({c.largest_slot})" if c.largest_slot
+                   else "staggered")
+        t.add_row(c.day, str(c.homerooms_with_specials), _fmt(c.specials_minutes_needed),
+                  _fmt(c.specials_minutes_available), at_once,
+                  "[green]OK[/]" if c.problem is None else f"[red]{c.problem}[/]")
+    parts.append(t)
+
+    t = Table(title="Duties (staff-minutes per student day)", title_justify="left")
+    for col in ("needed", "covered by teachers, paras and other staff", "uncovered"):
+        t.add_column(col, justify="right")
+    unc = comp.duty_minutes_uncovered()
+    t.add_row(_fmt(school.duty_minutes_per_day), _fmt(comp.duty_minutes_supplied()),
+              f"[yellow]{_fmt(unc)}[/]" if unc else "0")
+    parts.append(t)
+    return Group(*parts)
+
+
+SUMMARY_ROWS: Sequence[tuple[str, str, str]] = (
+    ("policy", "policy", "s"),
+    ("schools", "schools", "d"),
+    ("teachers", "teachers", "d"),
+    ("students", "students", "d"),
+    ("leaders_per_school", "teacher leaders per school", "f"),
+    ("stipends_per_school_year", "leader stipends per school-year ($)", "f"),
+    ("homeroom_teaching_minutes_per_year", "homeroom teaching, min/year", "f"),
+    ("homeroom_planning_minutes_per_year", "homeroom individual planning, min/year", "f"),
+    ("homeroom_collaboration_minutes_per_year", "homeroom collaboration, min/year", "f"),
+    ("homeroom_weekly_hours_scheduled", "homeroom scheduled hours/week", "h"),
+    ("instructional_minutes_per_student_year", "students' instructional min/year", "f"),
+    ("instructional_minutes_vs_baseline_pct", "... vs baseline (%)", "p"),
+    ("duty_minutes_uncovered_per_day", "duty minutes uncovered per day", "f"),
+)
+
+
+def summary_table(summaries: Sequence[dict[str, object]], title: str) -> Table:
+    t = Table(title=title, title_justify="left")
+    t.add_column("")
+    for s in summaries:
+        t.add_column(str(s["scenario"]), justify="right")
+    for key, label, kind in SUMMARY_ROWS:
+        cells = []
+        for s in summaries:
+            v = s[key]
+            if kind == "s":
+                cells.append(str(v))
+            elif kind == "d":
+                cells.append(f"{int(v):,}")  # type: ignore[call-overload]
+            elif kind == "h":
+                cells.append(f"{float(v):.1f}")  # type: ignore[arg-type]
+            elif kind == "p":
+                cells.append(f"{float(v):+.2f}")  # type: ignore[arg-type]
+            else:
+                cells.append(_fmt(float(v)))  # type: ignore[arg-type]
+        t.add_row(label, *cells)
+    return t
+
+
+def print_renderable(obj: object, console: Console | None = None) -> None:
+    (console or Console()).print(obj)
