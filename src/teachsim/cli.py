@@ -29,11 +29,11 @@ ConfigArg = Annotated[Path, typer.Argument(help="scenario TOML file (see configs
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(2)
 
 
-def _load(path: Path):  # noqa: ANN202 - returns LoadedScenario, imported lazily
+def _load(path: Path):
     from teachsim.config import load_scenario
     from teachsim.errors import ConfigError
 

@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from teachsim.errors import ConfigError
 from teachsim.policy import Policy, load_policy, resolve_policy_path
 from teachsim.tomlio import load_with_extends
-from teachsim.validation import Strict, to_config_error
+from teachsim.validation import Invalid, Strict, to_config_error
 
 
 class RunSettings(Strict):
@@ -62,9 +62,9 @@ class SchoolProfile(Strict):
     @classmethod
     def _grades(cls, v: list[str]) -> list[str]:
         if not v:
-            raise ValueError("no grades | list at least one grade, e.g. [\"K\", \"1\"]")
+            raise Invalid("no grades", 'list at least one grade, e.g. ["K", "1"]')
         if len(set(v)) != len(v):
-            raise ValueError("a grade is listed twice | list each grade once")
+            raise Invalid("a grade is listed twice", "list each grade once")
         return v
 
     @property
@@ -105,14 +105,15 @@ class CalendarSettings(Strict):
     holiday_mondays: list[int] = Field(
         default_factory=lambda: [3, 21, 26],
         description="weeks whose Monday is a holiday (Labor Day, MLK Day, Presidents' Day)")
-    teacher_only_day: TeacherOnlyDay = Field(default_factory=TeacherOnlyDay)
+    teacher_only_day: TeacherOnlyDay = Field(
+        default_factory=TeacherOnlyDay, description="minutes of a teacher-only (PD) day")
 
     @field_validator("break_weeks", "holiday_mondays")
     @classmethod
     def _weeks(cls, v: list[int]) -> list[int]:
         for w in v:
             if not 0 <= w < 52:
-                raise ValueError(f"week {w} is outside the 52-week year | use weeks 0..51")
+                raise Invalid(f"week {w} is outside the 52-week year", "use weeks 0..51")
         return v
 
     @property
@@ -163,29 +164,36 @@ class Behaviour(Strict):
 class Scenario(Strict):
     name: str = Field("scenario", description="label used in outputs")
     description: str = Field("", description="free text")
-    run: RunSettings = Field(default_factory=RunSettings)
-    school: SchoolProfile = Field(default_factory=SchoolProfile)
-    district: District = Field(default_factory=District)
-    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
-    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
-    staffing: Staffing = Field(default_factory=Staffing)
-    salaries: Salaries = Field(default_factory=Salaries)
-    behaviour: Behaviour = Field(default_factory=Behaviour)
+    run: RunSettings = Field(default_factory=RunSettings, description="years, seed, start")
+    school: SchoolProfile = Field(default_factory=SchoolProfile,
+                                  description="the school profile")
+    district: District = Field(default_factory=District, description="how many schools")
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings,
+                                       description="the school year")
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings,
+                                       description="schedule policy and baseline")
+    staffing: Staffing = Field(default_factory=Staffing, description="teacher leader roles")
+    salaries: Salaries = Field(default_factory=Salaries, description="pay")
+    behaviour: Behaviour = Field(default_factory=Behaviour,
+                                 description="people-dynamics parameters")
 
     @model_validator(mode="after")
     def _cross(self) -> Scenario:
         if self.salaries.teacher_start > self.salaries.teacher_average:
-            raise ValueError("salaries.teacher_start is above salaries.teacher_average | "
-                             "make the starting salary no higher than the average")
+            raise Invalid("salaries.teacher_start is above salaries.teacher_average",
+                          "make the starting salary no higher than the average",
+                          key="salaries.teacher_start")
         if self.behaviour.initial_experience_mean > self.behaviour.initial_experience_max:
-            raise ValueError("behaviour.initial_experience_mean exceeds "
-                             "initial_experience_max | lower the mean or raise the max")
+            raise Invalid("behaviour.initial_experience_mean exceeds initial_experience_max",
+                          "lower the mean or raise the max",
+                          key="behaviour.initial_experience_mean")
         tod = self.calendar.teacher_only_day
         tod_total = tod.pd + tod.individual_planning + tod.breaks + tod.other
         if tod_total > self.school.contract_day_minutes:
-            raise ValueError(f"calendar.teacher_only_day does not fit the day: {tod_total} "
-                             f"minutes, more than the {self.school.contract_day_minutes}-minute "
-                             "contract day | shorten the teacher-only day's activities")
+            raise Invalid(f"does not fit the day: {tod_total} minutes, more than the "
+                          f"{self.school.contract_day_minutes}-minute contract day",
+                          "shorten the teacher-only day's activities",
+                          key="calendar.teacher_only_day")
         return self
 
 

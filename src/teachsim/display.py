@@ -112,7 +112,8 @@ def schedule_tables(comp: CompiledSchedule, baseline: CompiledSchedule | None = 
     for g, grade in enumerate(school.grades):
         cells = [_fmt(mine[g])]
         if base is not None:
-            cells += [_fmt(base[g]), f"{mine[g] - base[g]:+,.0f} ({100 * (mine[g] / base[g] - 1):+.2f}%)"]
+            pct = 100 * (mine[g] / base[g] - 1)
+            cells += [_fmt(base[g]), f"{mine[g] - base[g]:+,.0f} ({pct:+.2f}%)"]
         t.add_row(grade, *cells)
     parts.append(t)
 

@@ -22,7 +22,7 @@ class ConfigError(Exception):
         problem: str,
         fix: str,
     ) -> None:
-        self.file = str(file) if file is not None else "<config>"
+        self.file = _display_path(file) if file is not None else "<config>"
         self.key = key
         self.problem = problem
         self.fix = fix
@@ -31,6 +31,15 @@ class ConfigError(Exception):
     def render(self) -> str:
         where = self.file if not self.key else f"{self.file}: key '{self.key}'"
         return f"{where}: {self.problem}\n  fix: {self.fix}"
+
+
+def _display_path(file: str | Path) -> str:
+    """The path relative to the working directory when it is inside it (as users type it)."""
+    path = Path(file)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

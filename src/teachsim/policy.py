@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from teachsim.errors import ConfigError, did_you_mean
 from teachsim.tomlio import load_with_extends
-from teachsim.validation import Strict, to_config_error
+from teachsim.validation import Invalid, Strict, to_config_error
 
 #: Activities a teacher's contract-day minutes are split into, in output order.
 ACTIVITIES: tuple[str, ...] = (
@@ -81,8 +81,8 @@ class RoleDays(Strict):
     @classmethod
     def _not_empty(cls, v: dict[str, DayTemplate]) -> dict[str, DayTemplate]:
         if not v:
-            raise ValueError("no day types defined | add at least one [roles.<role>.days.<name>] "
-                             "table")
+            raise Invalid("no day types defined",
+                          "add at least one [roles.<role>.days.<name>] table")
         return v
 
 
@@ -118,8 +118,8 @@ class OutsideDay(Strict):
     @model_validator(mode="after")
     def _one_frequency(self) -> OutsideDay:
         if (self.sessions_per_year is None) == (self.sessions_per_week is None):
-            raise ValueError("give exactly one of sessions_per_year or sessions_per_week | "
-                             "e.g. sessions_per_year = 9 for monthly workshops")
+            raise Invalid("give exactly one of sessions_per_year or sessions_per_week",
+                          "e.g. sessions_per_year = 9 for monthly workshops")
         return self
 
 
@@ -146,40 +146,43 @@ class Policy(Strict):
     default_homeroom_day: str = Field(description="homeroom day type when no assignment "
                                       "matches")
     default_specials_day: str = Field(description="specials teachers' day type")
-    specials_block_minutes: Minutes = Field(
-        ge=1, le=400, description="length of one class's regular specials block")
-    roles: Roles
+    roles: Roles = Field(description="day types of each role")
     assign: list[Assignment] = Field(default_factory=list,
                                      description="which grades follow which day type when")
-    special_days: list[SpecialDays] = Field(default_factory=list)
-    outside_day: list[OutsideDay] = Field(default_factory=list)
+    special_days: list[SpecialDays] = Field(
+        default_factory=list, description="days a year that follow another template "
+        "(e.g. early release)")
+    outside_day: list[OutsideDay] = Field(
+        default_factory=list, description="scheduled work beyond the contract day")
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
         if self.cycle_follows == "weekday" and self.cycle_days != 5:
-            raise ValueError("cycle_follows = 'weekday' needs cycle_days = 5 | set cycle_days "
-                             "= 5 or cycle_follows = 'student_day'")
+            raise Invalid("cycle_follows = 'weekday' needs cycle_days = 5",
+                          "set cycle_days = 5 or cycle_follows = 'student_day'",
+                          key="cycle_follows")
         home = self.roles.homeroom.days
         spec = self.roles.specials.days
 
         def need(name: str, pool: dict[str, DayTemplate], where: str, role: str) -> None:
             if name not in pool:
-                raise ValueError(f"{where} names day type '{name}', which is not a "
-                                 f"{role} day type.{did_you_mean(name, pool)} | use one of: "
-                                 f"{', '.join(sorted(pool))}")
+                raise Invalid(f"names day type '{name}', which is not a {role} day type."
+                              f"{did_you_mean(name, pool)}",
+                              f"use one of: {', '.join(sorted(pool))}", key=where)
 
         need(self.default_homeroom_day, home, "default_homeroom_day", "homeroom")
         need(self.default_specials_day, spec, "default_specials_day", "specials")
         if self.roles.leader is not None:
             missing = sorted(set(home) - set(self.roles.leader.days))
             if missing:
-                raise ValueError(f"roles.leader lacks day types {missing} that homeroom has | "
-                                 "give leaders every homeroom day type, or drop roles.leader")
+                raise Invalid(f"lacks day types {missing} that homeroom has",
+                              "give leaders every homeroom day type, or drop roles.leader",
+                              key="roles.leader")
         for i, a in enumerate(self.assign):
             need(a.homeroom_day, home, f"assign[{i}].homeroom_day", "homeroom")
             if a.cycle_day > self.cycle_days:
-                raise ValueError(f"assign[{i}].cycle_day = {a.cycle_day} is beyond the "
-                                 f"{self.cycle_days}-day cycle | use 1..{self.cycle_days}")
+                raise Invalid(f"is {a.cycle_day}, beyond the {self.cycle_days}-day cycle",
+                              f"use 1..{self.cycle_days}", key=f"assign[{i}].cycle_day")
         for i, s in enumerate(self.special_days):
             need(s.homeroom_day, home, f"special_days[{i}].homeroom_day", "homeroom")
             need(s.specials_day, spec, f"special_days[{i}].specials_day", "specials")

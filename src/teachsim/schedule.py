@@ -38,18 +38,28 @@ class Coverage:
     largest_slot: str | None
     largest_slot_homerooms: int
     specials_teachers: int
+    #: homerooms whose regular specials blocks are spread over the day (not in a slot)
+    staggered_homerooms: int = 0
+    #: regular blocks one specials teacher can teach that day
+    blocks_per_teacher: int = 0
+    block_minutes: int = 0
 
     @property
     def problem(self) -> str | None:
+        if self.staggered_homerooms > self.specials_teachers * self.blocks_per_teacher:
+            return (f"on {self.day}, {self.staggered_homerooms} homerooms need a "
+                    f"{self.block_minutes}-minute specials block but {self.specials_teachers} "
+                    f"specials teachers can teach only "
+                    f"{self.specials_teachers * self.blocks_per_teacher} such blocks")
+        if self.largest_slot_homerooms > self.specials_teachers:
+            return (f"on {self.day}, slot '{self.largest_slot}' sends "
+                    f"{self.largest_slot_homerooms} homerooms to specials at once but there "
+                    f"are only {self.specials_teachers} specials teachers")
         if self.specials_minutes_needed > self.specials_minutes_available:
             return (f"on {self.day}, {self.homerooms_with_specials} homerooms need "
                     f"{self.specials_minutes_needed} minutes of specials teaching but "
                     f"{self.specials_teachers} specials teachers can give "
                     f"{self.specials_minutes_available}")
-        if self.largest_slot_homerooms > self.specials_teachers:
-            return (f"on {self.day}, slot '{self.largest_slot}' sends "
-                    f"{self.largest_slot_homerooms} homerooms to specials at once but there "
-                    f"are only {self.specials_teachers} specials teachers")
         return None
 
 
@@ -260,8 +270,15 @@ def _coverage(policy: Policy, school: SchoolProfile, cyc_day: list[list[str]],
             if s is not None:
                 by_slot[s] = by_slot.get(s, 0) + hpg
         big = max(by_slot, key=lambda k: by_slot[k]) if by_slot else None
+        # Homerooms not in a slot have their specials block at staggered times; a specials
+        # teacher teaches (teaching minutes // block length) such blocks that day.
+        blocks_len = [int(with_specials[row[("homeroom", d)]])
+                      for d, s in zip(home_days, slots, strict=True) if s is None]
+        staggered = hpg * sum(1 for b in blocks_len if b > 0)
+        block = max(blocks_len, default=0)
+        blocks = int(templates[row[("specials", sp_day)], 0]) // block if block else 0
         return Coverage(label, n_with, need, avail, big, by_slot.get(big, 0) if big else 0,
-                        n_sp)
+                        n_sp, staggered, blocks, block)
 
     for c in range(policy.cycle_days):
         out.append(one(f"cycle day {c + 1}", cyc_day[c], cyc_slot[c],

@@ -55,7 +55,8 @@ def run_summary(tables: dict[str, Table], loaded: LoadedScenario, years: int) ->
         "students": np.array([int(np.mean(sy["students"]) * loaded.scenario.district.n_schools)]),
         "leaders_per_school": np.array([mean("leaders")]),
         "stipends_per_school_year": np.array([mean("stipends")]),
-        "homeroom_teaching_minutes_per_year": np.array([float(np.mean(ty["minutes_teaching"][home]))]),
+        "homeroom_teaching_minutes_per_year": np.array(
+            [float(np.mean(ty["minutes_teaching"][home]))]),
         "homeroom_planning_minutes_per_year": np.array(
             [float(np.mean(ty["minutes_individual_planning"][home]))]),
         "homeroom_collaboration_minutes_per_year": np.array(

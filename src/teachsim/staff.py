@@ -7,6 +7,8 @@ for a teacher for the whole run; rows of teachers who left are marked inactive.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from teachsim.policy import ACTIVITIES
@@ -19,7 +21,7 @@ ROLE_NAMES = ("homeroom", "specials")
 class Staff:
     """Struct of arrays for teachers. Grows by doubling when rows run out."""
 
-    _fields_1d: dict[str, type] = {
+    _fields_1d: ClassVar[dict[str, type]] = {
         "school": np.int32,
         "role": np.int8,
         "grade": np.int16,  # -1 for specials teachers

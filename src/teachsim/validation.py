@@ -10,11 +10,36 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from teachsim.errors import ConfigError, did_you_mean
 
 
+class Invalid(ValueError):
+    """Raised by validators: what is wrong, how to fix it, and (for checks that span
+    several fields) which key, relative to the table being validated, to blame."""
+
+    def __init__(self, problem: str, fix: str, key: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.fix = fix
+        self.key = key
+
+
 class Strict(BaseModel):
     """Base for every config table: unknown keys are refused, values are not coerced
     between kinds (a string is never silently read as a number)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+_EXPECTED = {
+    "int_type": "a whole number without quotes (e.g. 25)",
+    "int_from_float": "a whole number (e.g. 25, not 25.5)",
+    "float_type": "a number without quotes (e.g. 9000.0)",
+    "bool_type": "true or false",
+    "string_type": 'text in quotes (e.g. "traditional")',
+    "list_type": 'a list in brackets (e.g. ["K", "1"])',
+    "model_type": "a table ([section] or { key = value })",
+    "dict_type": "a table ([section] or { key = value })",
+}
+_TOML_KIND = {"str": "text", "int": "whole number", "float": "decimal number",
+              "bool": "boolean", "list": "list", "dict": "table"}
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -97,16 +122,21 @@ def to_config_error(
         return ConfigError(file, key, f"is out of range: {err['msg'].lower()} (got {value!r})",
                            f"set {key} to a value in range{wanted}")
     if kind.endswith("_type") or kind in {"int_from_float", "model_type", "dict_type"}:
-        got = type(value).__name__
-        return ConfigError(file, key, f"has the wrong type: {err['msg'].lower()} (got {got} "
-                           f"{value!r})", f"write {key} as the expected kind of value{wanted}")
+        got = _TOML_KIND.get(type(value).__name__, type(value).__name__)
+        expected = _EXPECTED.get(kind, err["msg"].lower().removeprefix("input should be "))
+        return ConfigError(file, key, f"has the wrong type: expected {expected}, got {got} "
+                           f"{value!r}", f"write {key} as {expected}{wanted}")
     if kind in {"literal_error", "enum"}:
         return ConfigError(file, key, f"{err['msg']} (got {value!r})",
                            f"use one of the allowed values{wanted}")
     if kind == "value_error":
-        msg = str(err.get("ctx", {}).get("error", err["msg"]))
-        problem, _, fix = msg.partition("|")
-        return ConfigError(file, key, problem.strip(), fix.strip() or f"correct {key}{wanted}")
+        cause = err.get("ctx", {}).get("error")
+        if isinstance(cause, Invalid):
+            if cause.key:
+                key = f"{key}.{cause.key}" if key else cause.key
+                file = _origin_of(prefix + key, origins, default_file)
+            return ConfigError(file, key or None, cause.problem, cause.fix)
+        return ConfigError(file, key, str(cause or err["msg"]), f"correct {key}{wanted}")
     return ConfigError(file, key, f"{err['msg']} (got {value!r})", f"correct {key}{wanted}")
 
 

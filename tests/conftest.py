@@ -1,0 +1,22 @@
+"""Shared fixtures: the shipped scenarios, loaded once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from teachsim.config import LoadedScenario, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "configs"
+
+
+@pytest.fixture(scope="session")
+def traditional() -> LoadedScenario:
+    return load_scenario(CONFIGS / "school_d.toml")
+
+
+@pytest.fixture(scope="session")
+def rotating() -> LoadedScenario:
+    return load_scenario(CONFIGS / "school_d_rotating.toml")

@@ -1,0 +1,111 @@
+"""The Mesa model: agents, the calendar of days and years, and what it records."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from teachsim.agents import Clerk, Paraprofessional, School, StudentCohort, Teacher
+from teachsim.calendar import DAYS_PER_YEAR
+from teachsim.config import LoadedScenario
+from teachsim.model import TeachSimModel
+from teachsim.policy import ACTIVITIES
+from teachsim.schedule import compile_schedule
+from teachsim.simulate import run_scenario
+
+
+def _district(loaded: LoadedScenario, n: int) -> LoadedScenario:
+    scen = loaded.scenario.model_copy(update={
+        "district": loaded.scenario.district.model_copy(update={"n_schools": n})})
+    return LoadedScenario(scen, loaded.policy, loaded.baseline, loaded.path, loaded.policy_path)
+
+
+def test_agents_of_every_kind(rotating: LoadedScenario) -> None:
+    m = TeachSimModel(_district(rotating, 3))
+    by_type = m.agents_by_type
+    assert len(by_type[School]) == 3
+    assert len(by_type[Teacher]) == 3 * 21
+    assert len(by_type[Clerk]) == 3 * 2
+    assert len(by_type[Paraprofessional]) == 3 * 4
+    assert len(by_type[StudentCohort]) == 3 * 6
+    assert sum(c.n_students for c in by_type[StudentCohort]) == 3 * 450
+    leaders = [t for t in by_type[Teacher] if t.is_leader]
+    assert len(leaders) == 3 * 6
+    assert {(t.school.index, t.grade) for t in leaders} == {
+        (s, g) for s in range(3) for g in m.profile.grades}
+
+
+def test_model_minutes_equal_compiled_schedule(rotating: LoadedScenario) -> None:
+    """Stepping day by day gives each teacher exactly the compiled year."""
+    res = run_scenario(rotating, years=1)
+    ty = res.tables["teacher_year"]
+    comp = compile_schedule(rotating.scenario, rotating.policy)
+    yearly = comp.yearly_by_class()
+    beyond = comp.yearly_beyond_by_class().sum(axis=1)
+    for i in range(len(ty["teacher_id"])):
+        role = "leader" if ty["leader"][i] else ty["role"][i]
+        k = comp.class_index(role, ty["grade"][i])
+        got = [ty[f"minutes_{a}"][i] for a in ACTIVITIES]
+        assert got == yearly[k].tolist()
+        assert ty["minutes_beyond_contract"][i] == beyond[k]
+        assert ty["contract_days"][i] == 190
+
+
+def test_minutes_add_up_to_contract_days(traditional: LoadedScenario) -> None:
+    res = run_scenario(traditional, years=2)
+    ty = res.tables["teacher_year"]
+    total = sum(ty[f"minutes_{a}"] for a in ACTIVITIES)
+    day = traditional.scenario.school.contract_day_minutes
+    assert np.all(total == ty["contract_days"] * day)
+    # monthly after-school PD: 9 sessions of 90 minutes beyond the contract day
+    assert np.all(ty["minutes_beyond_contract"] == 810)
+
+
+def test_stipends_54000(rotating: LoadedScenario) -> None:
+    res = run_scenario(rotating, years=3)
+    sy = res.tables["school_year"]
+    assert sy["leaders"].tolist() == [6, 6, 6]
+    assert sy["stipends"].tolist() == [54000.0] * 3
+    assert res.tables["teacher_year"]["stipend"].sum() == 3 * 6 * 9000
+
+
+def test_years_and_events(traditional: LoadedScenario) -> None:
+    m = TeachSimModel(traditional)
+    m.run_years(3)
+    assert m.time == 3 * DAYS_PER_YEAR
+    assert m.steps == 3 * DAYS_PER_YEAR
+    assert m.year_index == 3
+    sy = m.records.tables()["school_year"]
+    assert sy["year"].tolist() == [2025, 2026, 2027]
+
+
+def test_cohorts_enter_at_k_and_leave_after_grade_5(traditional: LoadedScenario) -> None:
+    res = run_scenario(traditional, years=8)
+    cy = res.tables["cohort_year"]
+    # every year: one cohort per grade, 75 students each
+    for year in range(2025, 2033):
+        rows = cy["year"] == year
+        assert sorted(cy["grade"][rows].tolist()) == ["1", "2", "3", "4", "5", "K"]
+        assert np.all(cy["students"][rows] == 75)
+    # the cohort entering K in 2025 appears six years (K..5) and then is gone
+    ent = cy["entry_year"] == 2025
+    assert cy["year"][ent].tolist() == list(range(2025, 2031))
+    assert cy["grade"][ent].tolist() == ["K", "1", "2", "3", "4", "5"]
+    assert len(set(cy["cohort_id"][ent].tolist())) == 1
+
+
+def test_experience_grows_one_year_per_year(traditional: LoadedScenario) -> None:
+    res = run_scenario(traditional, years=3)
+    ty = res.tables["teacher_year"]
+    for tid in np.unique(ty["teacher_id"]):
+        exp = ty["experience_years"][ty["teacher_id"] == tid]
+        assert np.all(np.diff(exp) == 1)
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_district_tables_have_one_row_per_school_year(rotating: LoadedScenario,
+                                                      n: int) -> None:
+    res = run_scenario(_district(rotating, n), years=2)
+    assert len(res.tables["school_year"]["school_id"]) == 2 * n
+    assert len(res.tables["teacher_year"]["teacher_id"]) == 2 * n * 21
+    assert len(res.tables["run_summary"]["policy"]) == 1
