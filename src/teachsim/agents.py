@@ -86,5 +86,10 @@ class StudentCohort(mesa.Agent):
         self.entry_year = entry_year
         self.grade = grade
         self.n_students = n_students
+        #: instructional minutes and achievement growth (SD) in the school year just ended
         self.minutes_year = 0.0
+        self.growth_year = 0.0
+        #: achievement accumulated since entering the model (SD, relative to a cohort
+        #: taught every year by average first-year teachers on the baseline schedule)
+        self.achievement = 0.0
         school.cohorts.append(self)

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from teachsim.errors import ConfigError
+from teachsim.parameters import Behaviour
 from teachsim.policy import Policy, load_policy, resolve_policy_path
 from teachsim.tomlio import load_with_extends
 from teachsim.validation import Invalid, Strict, to_config_error
@@ -151,16 +152,6 @@ class Salaries(Strict):
                                     "(BLS OOH: $29,000-33,000)")
 
 
-class Behaviour(Strict):
-    """People-dynamics parameters (practice, burnout, absence, retention)."""
-
-    initial_experience_mean: float = Field(
-        14.0, ge=0, le=40, description="mean years of experience of the starting staff "
-        "(NCES NTPS 2017-18: about 14 years)")
-    initial_experience_max: int = Field(35, ge=1, le=50, description="most years of "
-                                        "experience a starting teacher has")
-
-
 class Scenario(Strict):
     name: str = Field("scenario", description="label used in outputs")
     description: str = Field("", description="free text")
@@ -183,10 +174,11 @@ class Scenario(Strict):
             raise Invalid("salaries.teacher_start is above salaries.teacher_average",
                           "make the starting salary no higher than the average",
                           key="salaries.teacher_start")
-        if self.behaviour.initial_experience_mean > self.behaviour.initial_experience_max:
-            raise Invalid("behaviour.initial_experience_mean exceeds initial_experience_max",
+        staff0 = self.behaviour.initial_staff
+        if staff0.experience_mean > staff0.experience_max:
+            raise Invalid("behaviour.initial_staff.experience_mean exceeds experience_max",
                           "lower the mean or raise the max",
-                          key="behaviour.initial_experience_mean")
+                          key="behaviour.initial_staff.experience_mean")
         tod = self.calendar.teacher_only_day
         tod_total = tod.pd + tod.individual_planning + tod.breaks + tod.other
         if tod_total > self.school.contract_day_minutes:

@@ -150,7 +150,18 @@ SUMMARY_ROWS: Sequence[tuple[str, str, str]] = (
     ("homeroom_teaching_minutes_per_year", "homeroom teaching, min/year", "f"),
     ("homeroom_planning_minutes_per_year", "homeroom individual planning, min/year", "f"),
     ("homeroom_collaboration_minutes_per_year", "homeroom collaboration, min/year", "f"),
-    ("homeroom_weekly_hours_scheduled", "homeroom scheduled hours/week", "h"),
+    ("effective_collaboration_minutes_per_year", "... effective (x quality), min/year", "f"),
+    ("weekly_hours", "hours worked per school week", "h"),
+    ("burnout_prevalence", "teachers burned out (%)", "%"),
+    ("absence_days_per_teacher", "absence days per teacher-year", "h"),
+    ("substitute_days_per_school_year", "substitute days per school-year", "f"),
+    ("turnover_rate", "turnover per year (%)", "%"),
+    ("mover_rate", "... movers (%)", "%"),
+    ("leaver_rate", "... leavers (%)", "%"),
+    ("retiree_rate", "... retirees (%)", "%"),
+    ("vacancies_per_school_year", "unfilled posts per school-year", "h"),
+    ("practice_mean", "teacher practice, mean (SD)", "3"),
+    ("student_growth_sd", "student growth vs novice-taught (SD/year)", "3"),
     ("instructional_minutes_per_student_year", "students' instructional min/year", "f"),
     ("instructional_minutes_vs_baseline_pct", "... vs baseline (%)", "p"),
     ("duty_minutes_uncovered_per_day", "duty minutes uncovered per day", "f"),
@@ -174,6 +185,10 @@ def summary_table(summaries: Sequence[dict[str, object]], title: str) -> Table:
                 cells.append(f"{float(v):.1f}")  # type: ignore[arg-type]
             elif kind == "p":
                 cells.append(f"{float(v):+.2f}")  # type: ignore[arg-type]
+            elif kind == "%":
+                cells.append(f"{100 * float(v):.1f}")  # type: ignore[arg-type]
+            elif kind == "3":
+                cells.append(f"{float(v):+.3f}")  # type: ignore[arg-type]
             else:
                 cells.append(_fmt(float(v)))  # type: ignore[arg-type]
         t.add_row(label, *cells)

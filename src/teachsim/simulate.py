@@ -38,35 +38,55 @@ def _with_keys(table: Table, scenario: str, seed: int) -> Table:
 
 
 def run_summary(tables: dict[str, Table], loaded: LoadedScenario, years: int) -> Table:
+    """One row of headline figures, averaged over the run's school-years."""
     sy = tables["school_year"]
     ty = tables["teacher_year"]
     home = ty["role"] == "homeroom"
-    n_years = years
+    exit_ = ty["exit"]
+    n_schools = loaded.scenario.district.n_schools
 
-    def mean(col: str) -> float:
-        return float(np.mean(sy[col]))
+    def one(value: float | int | str) -> np.ndarray:
+        return np.array([value], dtype=object if isinstance(value, str) else None)
+
+    def mean(col: str) -> np.ndarray:
+        return one(float(np.mean(sy[col])))
+
+    def teacher_mean(col: str, mask: np.ndarray | None = None) -> np.ndarray:
+        values = ty[col] if mask is None else ty[col][mask]
+        return one(float(np.mean(values)))
 
     return {
-        "policy": np.array([loaded.policy.name], dtype=object),
-        "baseline_policy": np.array([loaded.baseline.name], dtype=object),
-        "years": np.array([n_years]),
-        "schools": np.array([loaded.scenario.district.n_schools]),
-        "teachers": np.array([int(np.mean(sy["teachers"]) * loaded.scenario.district.n_schools)]),
-        "students": np.array([int(np.mean(sy["students"]) * loaded.scenario.district.n_schools)]),
-        "leaders_per_school": np.array([mean("leaders")]),
-        "stipends_per_school_year": np.array([mean("stipends")]),
-        "homeroom_teaching_minutes_per_year": np.array(
-            [float(np.mean(ty["minutes_teaching"][home]))]),
-        "homeroom_planning_minutes_per_year": np.array(
-            [float(np.mean(ty["minutes_individual_planning"][home]))]),
-        "homeroom_collaboration_minutes_per_year": np.array(
-            [float(np.mean(ty["minutes_collaboration"][home]))]),
-        "homeroom_weekly_hours_scheduled": np.array([mean("homeroom_weekly_hours_scheduled")]),
-        "instructional_minutes_per_student_year": np.array(
-            [mean("instructional_minutes_per_student")]),
-        "instructional_minutes_vs_baseline_pct": np.array(
-            [mean("instructional_minutes_vs_baseline_pct")]),
-        "duty_minutes_uncovered_per_day": np.array([mean("duty_minutes_uncovered_per_day")]),
+        "policy": one(loaded.policy.name),
+        "baseline_policy": one(loaded.baseline.name),
+        "years": one(years),
+        "schools": one(n_schools),
+        "teachers": one(int(round(np.mean(sy["teachers"]) * n_schools))),
+        "students": one(int(round(np.mean(sy["students"]) * n_schools))),
+        "leaders_per_school": mean("leaders"),
+        "stipends_per_school_year": mean("stipends"),
+        "homeroom_teaching_minutes_per_year": teacher_mean("minutes_teaching", home),
+        "homeroom_planning_minutes_per_year": teacher_mean("minutes_individual_planning",
+                                                           home),
+        "homeroom_collaboration_minutes_per_year": teacher_mean("minutes_collaboration",
+                                                                home),
+        "effective_collaboration_minutes_per_year": teacher_mean(
+            "effective_collaboration_minutes", home),
+        "weekly_hours": teacher_mean("weekly_hours"),
+        "burnout_prevalence": teacher_mean("burned_out"),
+        "absence_days_per_teacher": teacher_mean("absence_days"),
+        "substitute_days_per_school_year": one(float(np.mean(
+            sy["substitute_days_short_term"] + sy["substitute_days_long_term"]))),
+        "turnover_rate": one(float(np.mean(exit_ != "stay"))),
+        "mover_rate": one(float(np.mean(exit_ == "move"))),
+        "leaver_rate": one(float(np.mean(exit_ == "leave"))),
+        "retiree_rate": one(float(np.mean(exit_ == "retire"))),
+        "vacancies_per_school_year": mean("vacancies"),
+        "practice_mean": teacher_mean("practice"),
+        "student_growth_sd": mean("student_growth_sd"),
+        "instructional_minutes_per_student_year": mean("instructional_minutes_per_student"),
+        "instructional_minutes_vs_baseline_pct": mean(
+            "instructional_minutes_vs_baseline_pct"),
+        "duty_minutes_uncovered_per_day": mean("duty_minutes_uncovered_per_day"),
     }
 
 

@@ -1,0 +1,303 @@
+"""Behaviour parameters: every number of the people-dynamics mechanisms, declared once.
+
+Each parameter has a unit and a source. "assumption" marks a value that no published
+figure pins down: such values are the ones to vary in sensitivity analyses. "calibrated"
+marks a value tuned so that the traditional baseline reproduces a target of
+docs/calibration.md. The tables here are the ``[behaviour.*]`` tables of a scenario;
+docs/parameters.md is generated from them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from teachsim.validation import Invalid, Strict
+
+
+def param(default: Any, *, unit: str, source: str, description: str,
+          ge: float | None = None, le: float | None = None) -> Any:
+    """A config field carrying its unit and source (shown in errors and generated docs)."""
+    return Field(default, ge=ge, le=le, description=f"{description} [{unit}; {source}]",
+                 json_schema_extra={"unit": unit, "source": source})
+
+
+class Staffing0(Strict):
+    """The starting staff."""
+
+    experience_mean: float = param(
+        14.0, unit="years", ge=0, le=40, source="NCES NTPS 2017-18: average about 14 years",
+        description="mean years of experience of the starting staff")
+    experience_max: int = param(35, unit="years", ge=1, le=50, source="assumption",
+                                description="most years of experience of a starting teacher")
+
+
+class TimeUse(Strict):
+    """Preparation and admin work that does not fit in the contract day spills after hours."""
+
+    prep_per_teaching_minute: float = param(
+        0.5, unit="min per teaching min", ge=0, le=3,
+        source="calibrated to RAND 2024 weekly hours (about 52-53 h)",
+        description="preparation and grading each teaching minute creates")
+    specials_prep_factor: float = param(
+        0.5, unit="fraction", ge=0, le=2, source="assumption: specials teachers repeat "
+        "lessons across classes", description="specials teachers' preparation relative to "
+        "homeroom teachers'")
+    admin_minutes_per_day: float = param(
+        90.0, unit="min per student day", ge=0, le=400,
+        source="calibrated to RAND 2024 weekly hours",
+        description="communication, paperwork and other work a student day")
+    collab_offset_structured: float = param(
+        0.6, unit="fraction", ge=0, le=1, source="assumption (seed 002: curriculum-connected "
+        "planning in team blocks)", description="share of structured collaboration minutes "
+        "that do preparation work")
+    collab_offset_unstructured: float = param(
+        0.3, unit="fraction", ge=0, le=1, source="assumption (seed 004: time spent reacting "
+        "to the urgent)", description="share of unstructured collaboration minutes that do "
+        "preparation work")
+    admin_minutes_per_missing_clerk: float = param(
+        240.0, unit="min per day per FTE", ge=0, le=480, source="assumption",
+        description="admin work that falls to teachers, shared equally, for each clerk FTE "
+        "below clerks_reference")
+    clerks_reference: float = param(
+        2.0, unit="FTE", ge=0, le=20, source="assumption: Elementary School D (seed 002)",
+        description="clerk staffing at which teachers carry no clerical work")
+
+
+class Burnout(Strict):
+    """Exhaustion builds on heavy days and recovers on light and rest days."""
+
+    neutral_work_minutes: float = param(
+        480.0, unit="min per day", ge=60, le=900, source="assumption: an 8-hour day",
+        description="a day's work at which load neither builds nor relieves strain")
+    work_scale_minutes: float = param(
+        120.0, unit="min", ge=10, le=600, source="assumption",
+        description="extra minutes of work that raise strain by one logit unit")
+    centre: float = param(
+        0.0, unit="logit", ge=-10, le=10,
+        source="calibrated to RAND 2022-2025 burnout prevalence (53-60%)",
+        description="strain at which a teacher of average resilience is at the burnout "
+        "threshold")
+    resilience_sd: float = param(
+        1.0, unit="logit", ge=0, le=5, source="assumption",
+        description="spread of teachers' susceptibility to strain")
+    rate_work: float = param(
+        0.06, unit="per day", ge=0, le=1, source="assumption",
+        description="speed at which burnout moves toward the day's strain level on work days")
+    rate_rest: float = param(
+        0.04, unit="per day", ge=0, le=1, source="assumption",
+        description="share of burnout that recovers on a day off")
+    support_buffer: float = param(
+        0.6, unit="logit per unit support", ge=0, le=5,
+        source="assumption (Kraft, Marinell & Yee 2016: relationships reduce turnover)",
+        description="how much team support (effective collaboration) lowers strain")
+    flex_buffer: float = param(
+        0.5, unit="logit", ge=0, le=5, source="assumption (seed 002: flexibility of release "
+        "blocks)", description="strain relief on a day with a long release block")
+    threshold: float = param(
+        0.5, unit="0-1", ge=0.01, le=0.99, source="definition",
+        description="burnout level at or above which a teacher counts as burned out")
+    survey_student_day: int = param(
+        100, unit="student day", ge=0, le=229, source="RAND surveys field in January-"
+        "February", description="student day on which burnout prevalence is measured")
+
+
+class Absence(Strict):
+    """Short-term absences: illness, personal days and appointments."""
+
+    base_rate: float = param(
+        0.039, unit="per student day", ge=0, le=0.5,
+        source="calibrated to NCTQ 2014 Roll Call: about 11 days per teacher-year",
+        description="daily absence probability at zero burnout and average propensity")
+    propensity_shape: float = param(
+        1.5, unit="gamma shape", ge=0.1, le=100,
+        source="assumption; OCR CRDC 2013-14: over 1 in 4 teachers miss 10+ days",
+        description="spread of teachers' absence propensity (smaller: more unequal)")
+    burnout_effect: float = param(
+        1.0, unit="log-rate per unit burnout", ge=0, le=10, source="assumption",
+        description="how much burnout raises absence")
+    appointment_share: float = param(
+        0.25, unit="fraction", ge=0, le=1, source="assumption",
+        description="share of absences that are appointments or personal tasks that could "
+        "be scheduled")
+    appointment_move_share: float = param(
+        0.8, unit="fraction", ge=0, le=1, source="assumption (seed 002: release time used "
+        "for appointments)", description="share of those moved into release time when the "
+        "schedule has long release blocks")
+    flexible_block_minutes: int = param(
+        120, unit="min", ge=1, le=600, source="assumption", description="collaboration "
+        "block length from which a day's release time can host an appointment")
+
+
+class Collaboration(Strict):
+    """Quality of collaboration time: structure, facilitation, willingness."""
+
+    quality_structured: float = param(
+        1.0, unit="0-1", ge=0, le=1, source="seed 004 (protocols) ; Ronfeldt et al. 2015",
+        description="quality of structured collaboration")
+    quality_unstructured: float = param(
+        0.4, unit="0-1", ge=0, le=1, source="assumption (seed 004: reacting to the urgent)",
+        description="quality of unstructured collaboration")
+    facilitation_unfacilitated: float = param(
+        0.8, unit="multiplier", ge=0, le=2, source="assumption",
+        description="quality multiplier of a block with no facilitator by design")
+    facilitation_missing_leader: float = param(
+        0.6, unit="multiplier", ge=0, le=2, source="assumption",
+        description="quality multiplier of a block meant to be facilitated whose leader "
+        "post is empty")
+    facilitation_leader_min: float = param(
+        0.8, unit="multiplier", ge=0, le=2, source="assumption",
+        description="multiplier with the weakest leader (skill 0)")
+    facilitation_leader_max: float = param(
+        1.2, unit="multiplier", ge=0, le=2, source="assumption",
+        description="multiplier with the strongest leader (skill 1)")
+    unwilling_share: float = param(
+        0.15, unit="fraction", ge=0, le=1, source="assumption (seed 003: some teachers do "
+        "not want to collaborate)", description="share of teachers unwilling to collaborate")
+    unwilling_willingness: float = param(
+        0.2, unit="0-1", ge=0, le=1, source="assumption",
+        description="willingness of an unwilling teacher")
+    team_weight: float = param(
+        0.5, unit="0-1", ge=0, le=1, source="assumption",
+        description="weight of the team's mean willingness (vs the teacher's own)")
+    support_scale_minutes: float = param(
+        150.0, unit="effective min per week", ge=1, le=2000, source="assumption",
+        description="weekly effective collaboration that gives one unit of team support")
+
+
+class Practice(Strict):
+    """Teaching practice (effectiveness) in student-achievement SD units."""
+
+    experience_gain: float = param(
+        0.07, unit="SD", ge=0, le=1, source="Clotfelter, Ladd & Vigdor 2010; Papay & Kraft "
+        "2015", description="total early-career gain from experience")
+    experience_years: float = param(
+        1.5, unit="years", ge=0.1, le=20, source="Clotfelter, Ladd & Vigdor 2010; Papay & "
+        "Kraft 2015 (concave, most gains by year 3-5)",
+        description="time constant of early-career growth")
+    late_gain_per_year: float = param(
+        0.001, unit="SD per year", ge=0, le=0.05, source="Papay & Kraft 2015 (small "
+        "continued growth)", description="gain per year of experience after the early years")
+    quality_sd: float = param(
+        0.13, unit="SD", ge=0, le=1, source="Rockoff 2004; Hanushek & Rivkin 2010 "
+        "(0.10-0.20)", description="spread of teachers' effectiveness beyond experience")
+    growth_rate_sd: float = param(
+        0.36, unit="log units", ge=0, le=2, source="Kraft & Papay 2014: improvement rates "
+        "differ 2-3x (P90/P10 = 2.5)", description="spread of teachers' growth rates")
+    collab_gain_max: float = param(
+        0.02, unit="SD per year", ge=0, le=0.5, source="assumption, bounded by Papay et al. "
+        "2020 (+0.055 SD school-wide) and Kraft, Blazar & Hogan 2018",
+        description="yearly practice gain from unlimited effective collaboration")
+    collab_scale_minutes: float = param(
+        6000.0, unit="effective min per year", ge=1, le=100000, source="assumption",
+        description="effective collaboration at which 63% of the maximum gain is reached")
+    burnout_drag: float = param(
+        0.5, unit="fraction", ge=0, le=1, source="assumption",
+        description="share of a year's growth lost at full burnout")
+    burnout_penalty: float = param(
+        0.03, unit="SD", ge=0, le=1, source="assumption",
+        description="effectiveness lost in the classroom at full burnout")
+
+
+class Retention(Strict):
+    """End-of-year decisions: stay, move to another school, leave teaching, retire.
+
+    Base rates by experience band come from NCES 2021-22 (stay/move/leave by years of
+    experience); burnout, support and the leader role shift them on the logit scale.
+    """
+
+    band_upper_years: list[int] = param(
+        [3, 9, 14], unit="years", source="NCES NTPS/TFS 2021-22 bands: <=3, 4-9, 10-14, 15+",
+        description="upper bounds of the experience bands (last band is open)")
+    move_rates: list[float] = param(
+        [0.130, 0.101, 0.077, 0.056], unit="per year", source="NCES NTPS/TFS 2021-22",
+        description="movers by band at reference burnout")
+    leave_rates: list[float] = param(
+        [0.071, 0.077, 0.063, 0.038], unit="per year", source="NCES NTPS/TFS 2021-22; last "
+        "band 8.8% less retirements", description="leavers other than retirees by band at "
+        "reference burnout")
+    retire_midpoint_years: float = param(
+        31.0, unit="years", ge=10, le=50, source="calibrated: NCES TFS, 27.7% of leavers "
+        "retired (2021-22)", description="experience at which half of teachers would retire "
+        "in a year")
+    retire_scale_years: float = param(
+        2.5, unit="years", ge=0.1, le=20, source="assumption",
+        description="steepness of the retirement curve")
+    burnout_reference: float = param(
+        0.48, unit="0-1", ge=0, le=1, source="calibrated: mean yearly burnout under the "
+        "traditional baseline", description="burnout at which the base rates apply")
+    burnout_effect: float = param(
+        2.0, unit="log-odds per unit burnout", ge=0, le=20,
+        source="assumption (Madigan & Kim 2021: exhaustion r = .41 with intent to quit)",
+        description="effect of the year's mean burnout on moving and leaving")
+    support_effect: float = param(
+        0.3, unit="log-odds per unit support", ge=0, le=5,
+        source="assumption (Kraft, Marinell & Yee 2016)",
+        description="how much team support lowers moving and leaving")
+    support_reference: float = param(
+        0.06, unit="support units", ge=0, le=20, source="calibrated: traditional baseline",
+        description="team support at which the base rates apply")
+    leader_effect: float = param(
+        0.4, unit="log-odds", ge=0, le=5, source="assumption (stipend and role)",
+        description="how much holding a leader post lowers moving and leaving")
+
+    @model_validator(mode="after")
+    def _bands(self) -> Retention:
+        n = len(self.band_upper_years) + 1
+        if len(self.move_rates) != n or len(self.leave_rates) != n:
+            raise Invalid(f"move_rates and leave_rates need {n} values (one per band)",
+                          "give one rate per experience band", key="move_rates")
+        if any(not 0 <= r < 1 for r in [*self.move_rates, *self.leave_rates]):
+            raise Invalid("rates must be in [0, 1)", "give yearly rates as fractions, e.g. "
+                          "0.08 for 8%", key="move_rates")
+        return self
+
+
+class Hiring(Strict):
+    """Filling vacancies from the district's hiring pool."""
+
+    novice_share: float = param(
+        0.55, unit="fraction", ge=0, le=1, source="assumption: hires are mostly novices",
+        description="share of hires with no experience")
+    experienced_mean_years: float = param(
+        8.0, unit="years", ge=0, le=40, source="assumption",
+        description="mean experience of experienced hires")
+    unfilled_share: float = param(
+        0.04, unit="fraction", ge=0, le=1, source="assumption", description="share of "
+        "vacancies left unfilled for the year and covered by a long-term substitute")
+
+
+class Students(Strict):
+    """Students' yearly achievement growth, in SD units relative to the expected growth."""
+
+    minutes_effect: float = param(
+        0.25, unit="SD per 100% more time", ge=0, le=2, source="assumption (Lavy 2015: an "
+        "hour more a week of a subject raises scores about 0.06 SD)",
+        description="effect of proportionally more instructional time")
+    absence_day_effect: float = param(
+        0.0033, unit="SD per teacher absence day", ge=0, le=0.1,
+        source="Miller, Murnane & Willett 2008 (check): 10 days lower math by 3.3% of an SD",
+        description="learning lost for each day a class has a substitute")
+    long_term_sub_effect: float = param(
+        0.05, unit="SD", ge=0, le=1, source="assumption",
+        description="effectiveness of a long-term substitute below a novice teacher")
+    grade_turnover_effect: float = param(
+        0.05, unit="SD per share of team new", ge=0, le=1,
+        source="Ronfeldt, Loeb & Wyckoff 2013 (direction; magnitude assumption)",
+        description="lower growth when a grade team's teachers are new to it")
+
+
+class Behaviour(Strict):
+    """People-dynamics parameters, one table per mechanism."""
+
+    initial_staff: Staffing0 = Field(default_factory=Staffing0, description="starting staff")
+    time_use: TimeUse = Field(default_factory=TimeUse, description="after-hours work")
+    burnout: Burnout = Field(default_factory=Burnout, description="burnout dynamics")
+    absence: Absence = Field(default_factory=Absence, description="absences")
+    collaboration: Collaboration = Field(default_factory=Collaboration,
+                                         description="collaboration quality")
+    practice: Practice = Field(default_factory=Practice, description="practice growth")
+    retention: Retention = Field(default_factory=Retention, description="exits")
+    hiring: Hiring = Field(default_factory=Hiring, description="hiring")
+    students: Students = Field(default_factory=Students, description="student growth")
