@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from teachsim.configdoc import render
+from teachsim.configdoc import render, render_parameters
 from tests.conftest import ROOT
 
 
@@ -18,3 +18,20 @@ def test_every_scenario_key_is_documented() -> None:
 
     for table in Scenario.model_fields:
         assert f"`[{table}]`" in text or table in ("name", "description")
+
+
+def test_parameter_list_is_current() -> None:
+    committed = (ROOT / "docs" / "parameters.md").read_text()
+    assert committed == render_parameters(), (
+        "docs/parameters.md is stale: run  "
+        "uv run python -m teachsim.configdoc parameters > docs/parameters.md")
+
+
+def test_every_behaviour_parameter_has_unit_and_source() -> None:
+    from teachsim.parameters import Behaviour
+
+    for table, field in Behaviour.model_fields.items():
+        for name, f in field.annotation.model_fields.items():  # type: ignore[union-attr]
+            extra = f.json_schema_extra
+            assert isinstance(extra, dict), f"{table}.{name}"
+            assert extra["unit"] and extra["source"], f"{table}.{name}"

@@ -90,6 +90,49 @@ def schema(
         out.print(f"wrote {output}")
 
 
+@app.command()
+def calibrate(
+    config: Annotated[Path | None, typer.Argument(
+        help="baseline scenario (default: Elementary School D, traditional)")] = None,
+    schools: Annotated[int, typer.Option(help="schools in the test district", min=1)] = 30,
+    seeds: Annotated[str, typer.Option(help="comma-separated seeds")] = "1,2",
+    years: Annotated[int, typer.Option(help="school years per run", min=1)] = 10,
+    markdown_out: Annotated[Path | None, typer.Option(
+        "--markdown", help="also write the table as markdown to this file")] = None,
+) -> None:
+    """Run the baseline and compare it with every calibration target."""
+    from teachsim.paths import default_scenario
+
+    path = config or default_scenario()
+    loaded = _load(path)
+    from rich.table import Table
+
+    from teachsim.calibration import calibrate as run_calibration
+    from teachsim.calibration import markdown
+
+    seed_list = [int(x) for x in seeds.split(",") if x.strip()]
+    with err.status(f"running {len(seed_list)} x {schools} schools x {years} years"):
+        rows = run_calibration(loaded, schools=schools, seeds=seed_list, years=years)
+    t = Table(title=f"Calibration of {path.name}: {schools} schools x {years} years x "
+              f"seeds {seed_list}", title_justify="left")
+    for col in ("target", "published", "model", "tolerance", "ok"):
+        t.add_column(col)
+    for r in rows:
+        share = r.target.unit.startswith("share")
+        fmt = (lambda x: f"{100 * x:.1f}%") if share else (lambda x: f"{x:.3g}")
+        t.add_row(r.target.name, r.target.target, fmt(r.value),
+                  f"{fmt(r.target.low)}-{fmt(r.target.high)}",
+                  "[green]yes[/]" if r.ok else "[red]no[/]")
+    out.print(t)
+    if markdown_out is not None:
+        shown = "teachsim calibrate" + (f" {config}" if config else "") + (
+            f" --schools {schools} --seeds {seeds} --years {years}")
+        markdown_out.write_text(markdown(rows, shown))
+        out.print(f"wrote {markdown_out}")
+    if not all(r.ok for r in rows):
+        raise typer.Exit(1)
+
+
 def _run_many(paths: list[Path], years: int | None, seed: int | None, out_dir: Path,
               csv: bool, title: str) -> None:
     loaded = [_load(p) for p in paths]

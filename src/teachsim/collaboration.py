@@ -22,7 +22,7 @@ def structure_quality(structured: np.ndarray, p: Collaboration) -> np.ndarray:
 def willingness(rng: np.random.Generator, n: int, p: Collaboration) -> np.ndarray:
     """Each teacher's willingness to collaborate (0-1): a share are unwilling."""
     unwilling = rng.random(n) < p.unwilling_share
-    willing = rng.uniform(0.7, 1.0, size=n)
+    willing = rng.uniform(p.willing_min, 1.0, size=n)
     return np.where(unwilling, p.unwilling_willingness, willing)
 
 

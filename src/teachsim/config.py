@@ -150,6 +150,11 @@ class Salaries(Strict):
                          "OEWS: $40,000-48,000)")
     paraprofessional: float = Field(31000.0, ge=10000, le=200000, description="para salary "
                                     "(BLS OOH: $29,000-33,000)")
+    years_to_average: float = Field(14.0, ge=1, le=40, description="years of experience at "
+                                    "which a teacher earns the average salary (NCES NTPS: "
+                                    "average experience about 14 years)")
+    max_step_years: float = Field(30.0, ge=1, le=50, description="years after which salary "
+                                  "stops rising (typical schedules: 25-30 steps)")
 
 
 class Scenario(Strict):

@@ -122,5 +122,47 @@ def render() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+PARAMS_INTRO = """# Parameters
+
+Every number of the model: behaviour parameters (the `[behaviour.*]` tables of a
+scenario) with value, unit and source, then the scenario's other numbers. Generated from
+the code (`uv run python -m teachsim.configdoc parameters > docs/parameters.md`); a test
+fails when it is stale. "assumption" marks values no published figure pins down: vary them
+in sensitivity analyses. "calibrated" marks values tuned so that the traditional baseline
+reproduces a target of [calibration.md](calibration.md).
+"""
+
+
+def render_parameters() -> str:
+    from teachsim.parameters import Behaviour
+
+    lines = [PARAMS_INTRO, "## Behaviour", ""]
+    for table, field in Behaviour.model_fields.items():
+        model = field.annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        lines += [f"### `[behaviour.{table}]`", ""]
+        if model.__doc__:
+            lines += [" ".join(model.__doc__.split()), ""]
+        lines += ["| name | value | unit | source | meaning |", "|---|---|---|---|---|"]
+        for name, f in model.model_fields.items():
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            meaning = (f.description or "").split(" [")[0]
+            lines.append(f"| `{name}` | {_default(f)} | {extra.get('unit', '')} | "
+                         f"{extra.get('source', '')} | {meaning} |")
+        lines.append("")
+    lines += ["## Other scenario numbers", "",
+              "School profile, calendar, staffing and pay; the source is in the meaning.", "",
+              "| name | value | meaning |", "|---|---|---|"]
+    for table in ("school", "calendar", "staffing", "salaries"):
+        model = Scenario.model_fields[table].annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        for name, f in model.model_fields.items():
+            if f.annotation in (int, float):
+                lines.append(f"| `{table}.{name}` | {_default(f)} | {f.description} |")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 if __name__ == "__main__":
-    print(render(), end="")
+    import sys
+
+    print(render_parameters() if sys.argv[1:] == ["parameters"] else render(), end="")

@@ -13,5 +13,6 @@ def fill(rng: np.random.Generator, n_vacancies: int, p: Hiring
     """For each vacancy: whether it is filled, and the hire's years of experience."""
     filled = rng.random(n_vacancies) >= p.unfilled_share
     novice = rng.random(n_vacancies) < p.novice_share
-    experienced = np.floor(rng.gamma(2.0, p.experienced_mean_years / 2.0, n_vacancies)) + 1
+    shape = p.experienced_shape
+    experienced = np.floor(rng.gamma(shape, p.experienced_mean_years / shape, n_vacancies)) + 1
     return filled, np.where(novice, 0.0, experienced)

@@ -42,8 +42,6 @@ from teachsim.timeuse import (
 TEACH = ACTIVITIES.index("teaching")
 PLAN = ACTIVITIES.index("individual_planning")
 COLLAB = ACTIVITIES.index("collaboration")
-#: minutes of a release block an appointment moved into release time takes (assumption)
-APPOINTMENT_MINUTES = 120.0
 
 
 def _fte_units(total: float) -> list[float]:
@@ -187,8 +185,8 @@ class TeachSimModel(Model):
         s0 = self.params.initial_staff
 
         def years(n: int) -> np.ndarray:
-            # gamma(shape 2) around the configured mean, capped (assumption)
-            exp = rng.gamma(2.0, s0.experience_mean / 2.0, size=n)
+            exp = rng.gamma(s0.experience_shape, s0.experience_mean / s0.experience_shape,
+                            size=n)
             return np.floor(np.minimum(exp, s0.experience_max))
 
         grade = np.r_[np.repeat(np.arange(len(p.grades)), p.homerooms_per_grade),
@@ -267,9 +265,10 @@ class TeachSimModel(Model):
         if per_grade:
             rng = stream(self.seed, "leaders.select", self.year_index)
             prac = s.view("practice")
-            judged = prac + rng.normal(0.0, 0.03, s.n)
+            lp = self.params.leadership
+            judged = prac + rng.normal(0.0, lp.selection_noise, s.n)
             eligible = (home & (s.view("experience") >= self.config.staffing.leader_min_experience)
-                        & (s.view("willingness") >= 0.5))
+                        & (s.view("willingness") >= lp.min_willingness))
             team = s.view("school").astype(np.int64) * (n_g + 1) + np.where(grade >= 0, grade,
                                                                           n_g)
             order = np.lexsort((-judged, team))  # by team, best first
@@ -368,7 +367,7 @@ class TeachSimModel(Model):
         absent = s.view("absent_days").astype(float)
         minutes = self._y_minutes[fi] - s.view("missed")
         moved = s.view("appointments_moved").astype(float)
-        appt = np.minimum(minutes[:, COLLAB], moved * APPOINTMENT_MINUTES)
+        appt = np.minimum(minutes[:, COLLAB], moved * p.absence.appointment_release_minutes)
         minutes[:, COLLAB] -= appt
         after_hours = (self._y_spill[fi] - s.view("missed_after_hours")
                        + self._extra * (n_sd - absent))
@@ -422,7 +421,8 @@ class TeachSimModel(Model):
         stipend = self.config.staffing.leader_stipend
         sal = self.config.salaries
         exp = s.view("experience")
-        salary = teacher_salary(exp, sal.teacher_start, sal.teacher_average)
+        salary = teacher_salary(exp, sal.teacher_start, sal.teacher_average,
+                                sal.years_to_average, sal.max_step_years)
         is_leader = s.view("leader").copy()
         grade_names = np.array([*self.profile.grades, ""], dtype=object)
         n_sd = self._n_student_days

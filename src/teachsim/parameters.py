@@ -31,6 +31,10 @@ class Staffing0(Strict):
         description="mean years of experience of the starting staff")
     experience_max: int = param(35, unit="years", ge=1, le=50, source="assumption",
                                 description="most years of experience of a starting teacher")
+    experience_shape: float = param(
+        2.0, unit="gamma shape", ge=0.5, le=20, source="assumption (a right-skewed "
+        "experience distribution)", description="shape of the starting staff's experience "
+        "distribution")
 
 
 class TimeUse(Strict):
@@ -75,7 +79,7 @@ class Burnout(Strict):
         120.0, unit="min", ge=10, le=600, source="assumption",
         description="extra minutes of work that raise strain by one logit unit")
     centre: float = param(
-        0.0, unit="logit", ge=-10, le=10,
+        0.15, unit="logit", ge=-10, le=10,
         source="calibrated to RAND 2022-2025 burnout prevalence (53-60%)",
         description="strain at which a teacher of average resilience is at the burnout "
         "threshold")
@@ -89,11 +93,11 @@ class Burnout(Strict):
         0.04, unit="per day", ge=0, le=1, source="assumption",
         description="share of burnout that recovers on a day off")
     support_buffer: float = param(
-        0.6, unit="logit per unit support", ge=0, le=5,
+        0.3, unit="logit per unit support", ge=0, le=5,
         source="assumption (Kraft, Marinell & Yee 2016: relationships reduce turnover)",
         description="how much team support (effective collaboration) lowers strain")
     flex_buffer: float = param(
-        0.5, unit="logit", ge=0, le=5, source="assumption (seed 002: flexibility of release "
+        0.25, unit="logit", ge=0, le=5, source="assumption (seed 002: flexibility of release "
         "blocks)", description="strain relief on a day with a long release block")
     threshold: float = param(
         0.5, unit="0-1", ge=0.01, le=0.99, source="definition",
@@ -125,6 +129,10 @@ class Absence(Strict):
         0.8, unit="fraction", ge=0, le=1, source="assumption (seed 002: release time used "
         "for appointments)", description="share of those moved into release time when the "
         "schedule has long release blocks")
+    appointment_release_minutes: float = param(
+        120.0, unit="min", ge=0, le=600, source="assumption: a medical appointment with "
+        "travel", description="release-block minutes an appointment moved into release "
+        "time takes from collaboration")
     flexible_block_minutes: int = param(
         120, unit="min", ge=1, le=600, source="assumption", description="collaboration "
         "block length from which a day's release time can host an appointment")
@@ -155,6 +163,9 @@ class Collaboration(Strict):
     unwilling_share: float = param(
         0.15, unit="fraction", ge=0, le=1, source="assumption (seed 003: some teachers do "
         "not want to collaborate)", description="share of teachers unwilling to collaborate")
+    willing_min: float = param(
+        0.7, unit="0-1", ge=0, le=1, source="assumption", description="lowest willingness "
+        "of a willing teacher (willing teachers are uniform between this and 1)")
     unwilling_willingness: float = param(
         0.2, unit="0-1", ge=0, le=1, source="assumption",
         description="willingness of an unwilling teacher")
@@ -218,21 +229,21 @@ class Retention(Strict):
         "band 8.8% less retirements", description="leavers other than retirees by band at "
         "reference burnout")
     retire_midpoint_years: float = param(
-        31.0, unit="years", ge=10, le=50, source="calibrated: NCES TFS, 27.7% of leavers "
+        32.0, unit="years", ge=10, le=50, source="calibrated: NCES TFS, 27.7% of leavers "
         "retired (2021-22)", description="experience at which half of teachers would retire "
         "in a year")
     retire_scale_years: float = param(
         2.5, unit="years", ge=0.1, le=20, source="assumption",
         description="steepness of the retirement curve")
     burnout_reference: float = param(
-        0.48, unit="0-1", ge=0, le=1, source="calibrated: mean yearly burnout under the "
+        0.475, unit="0-1", ge=0, le=1, source="calibrated: mean yearly burnout under the "
         "traditional baseline", description="burnout at which the base rates apply")
     burnout_effect: float = param(
         2.0, unit="log-odds per unit burnout", ge=0, le=20,
         source="assumption (Madigan & Kim 2021: exhaustion r = .41 with intent to quit)",
         description="effect of the year's mean burnout on moving and leaving")
     support_effect: float = param(
-        0.3, unit="log-odds per unit support", ge=0, le=5,
+        0.2, unit="log-odds per unit support", ge=0, le=5,
         source="assumption (Kraft, Marinell & Yee 2016)",
         description="how much team support lowers moving and leaving")
     support_reference: float = param(
@@ -258,14 +269,28 @@ class Hiring(Strict):
     """Filling vacancies from the district's hiring pool."""
 
     novice_share: float = param(
-        0.55, unit="fraction", ge=0, le=1, source="assumption: hires are mostly novices",
+        0.45, unit="fraction", ge=0, le=1, source="assumption: hires are mostly novices",
         description="share of hires with no experience")
     experienced_mean_years: float = param(
         8.0, unit="years", ge=0, le=40, source="assumption",
         description="mean experience of experienced hires")
+    experienced_shape: float = param(
+        2.0, unit="gamma shape", ge=0.5, le=20, source="assumption",
+        description="shape of experienced hires' experience distribution")
     unfilled_share: float = param(
         0.04, unit="fraction", ge=0, le=1, source="assumption", description="share of "
         "vacancies left unfilled for the year and covered by a long-term substitute")
+
+
+class Leadership(Strict):
+    """Choosing teacher leaders each year (experience threshold: staffing table)."""
+
+    selection_noise: float = param(
+        0.03, unit="SD", ge=0, le=1, source="assumption: principals judge practice with "
+        "error", description="noise in the practice a principal sees when choosing leaders")
+    min_willingness: float = param(
+        0.5, unit="0-1", ge=0, le=1, source="assumption: unwilling collaborators do not "
+        "lead teams", description="willingness needed to be chosen as a leader")
 
 
 class Students(Strict):
@@ -300,4 +325,6 @@ class Behaviour(Strict):
     practice: Practice = Field(default_factory=Practice, description="practice growth")
     retention: Retention = Field(default_factory=Retention, description="exits")
     hiring: Hiring = Field(default_factory=Hiring, description="hiring")
+    leadership: Leadership = Field(default_factory=Leadership,
+                                   description="choosing teacher leaders")
     students: Students = Field(default_factory=Students, description="student growth")

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Experience (years) at which the average salary is reached; NCES NTPS average experience.
-YEARS_TO_AVERAGE = 14.0
-#: Salary steps stop rising after this many years (typical schedules: 25-30 steps).
-MAX_STEP_YEARS = 30.0
 
-
-def teacher_salary(experience: np.ndarray, start: float, average: float) -> np.ndarray:
-    """Salary in dollars a year for each teacher's years of experience."""
-    slope = (average - start) / YEARS_TO_AVERAGE
-    return start + slope * np.minimum(experience, MAX_STEP_YEARS)
+def teacher_salary(experience: np.ndarray, start: float, average: float,
+                   years_to_average: float = 14.0, max_step_years: float = 30.0) -> np.ndarray:
+    """Salary in dollars a year for each teacher's years of experience: ``start`` at zero,
+    ``average`` at ``years_to_average`` (NCES: average experience about 14 years), flat
+    after ``max_step_years`` (typical schedules have 25-30 steps)."""
+    slope = (average - start) / years_to_average
+    return start + slope * np.minimum(experience, max_step_years)

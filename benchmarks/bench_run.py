@@ -1,0 +1,58 @@
+"""Time 10-year runs: one school, and a 60-school district of schools like Elementary
+School D (daily resolution), on one core. Prints medians over several runs.
+
+    uv run python benchmarks/bench_run.py [--repeats 7]
+"""
+
+from __future__ import annotations
+
+import os
+
+# One core, one thread: the figure a sweep worker sees.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+import argparse
+import statistics
+import time
+
+from teachsim.config import LoadedScenario, load_scenario
+from teachsim.paths import config_dir
+from teachsim.simulate import run_scenario
+
+
+def district(loaded: LoadedScenario, n: int) -> LoadedScenario:
+    scen = loaded.scenario.model_copy(update={
+        "district": loaded.scenario.district.model_copy(update={"n_schools": n})})
+    return LoadedScenario(scen, loaded.policy, loaded.baseline, loaded.path,
+                          loaded.policy_path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeats", type=int, default=7)
+    args = ap.parse_args()
+    print(f"one core (affinity {sorted(os.sched_getaffinity(0))}), "
+          f"{args.repeats} runs each after a warm-up, 10 school years, daily steps")
+    for scenario in ("school_d.toml", "school_d_rotating.toml"):
+        loaded = load_scenario(config_dir() / scenario)
+        for n in (1, 60):
+            case = district(loaded, n)
+            run_scenario(case, seed=0)  # warm-up: imports, caches
+            times = []
+            teachers = 0
+            for r in range(args.repeats):
+                t0 = time.perf_counter()
+                res = run_scenario(case, seed=r + 1)
+                times.append(time.perf_counter() - t0)
+                teachers = len(res.tables["teacher_year"]["teacher_id"])
+            print(f"{loaded.policy.name:18s} {n:3d} school(s): median "
+                  f"{statistics.median(times):.3f} s (min {min(times):.3f}, max "
+                  f"{max(times):.3f}); {teachers:,} teacher-years, "
+                  f"{teachers / statistics.median(times):,.0f} teacher-years/s")
+
+
+if __name__ == "__main__":
+    main()

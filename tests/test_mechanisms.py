@@ -1,0 +1,179 @@
+"""Each mechanism on its own: bounds, monotonicity and hand-checkable numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from teachsim import absence, burnout, collaboration, hiring, practice, retention
+from teachsim.parameters import (
+    Absence,
+    Burnout,
+    Collaboration,
+    Hiring,
+    Practice,
+    Retention,
+    TimeUse,
+)
+from teachsim.streams import stream
+from teachsim.timeuse import after_hours_minutes
+
+minutes = st.floats(0, 900, allow_nan=False)
+unit = st.floats(0, 1, allow_nan=False)
+
+
+@given(st.lists(st.tuples(st.booleans(), minutes), min_size=1, max_size=60), unit)
+def test_burnout_stays_between_zero_and_one(days: list[tuple[bool, float]], b0: float
+                                            ) -> None:
+    p = Burnout()
+    b = np.array([b0])
+    for work, load in days:
+        if work:
+            target = burnout.logistic(burnout.strain_logit(np.array([load]), p))
+            b = burnout.work_day(b, target, p.rate_work)
+        else:
+            b = burnout.rest_days(b, p.rate_rest)
+        assert 0.0 <= b[0] <= 1.0
+
+
+@given(minutes, minutes)
+def test_more_work_means_no_less_burnout(a: float, extra: float) -> None:
+    p = Burnout()
+    b = np.array([0.3])
+    lo = burnout.work_day(b, burnout.logistic(burnout.strain_logit(np.array([a]), p)),
+                          p.rate_work)
+    hi = burnout.work_day(b, burnout.logistic(burnout.strain_logit(np.array([a + extra]),
+                                                                   p)), p.rate_work)
+    assert hi[0] >= lo[0]
+
+
+def test_rest_recovers_geometrically() -> None:
+    assert burnout.rest_days(np.array([0.5]), 0.04, days=2)[0] == 0.5 * 0.96 ** 2
+
+
+@given(unit, unit)
+def test_absence_rises_with_burnout(b1: float, b2: float) -> None:
+    p = Absence()
+    prop = np.array([1.0])
+    lo, hi = sorted([b1, b2])
+    assert absence.probability(prop, np.array([lo]), p) <= absence.probability(
+        prop, np.array([hi]), p)
+
+
+def test_appointments_only_move_where_schedule_has_release_blocks() -> None:
+    p = Absence()
+    u = np.linspace(0, 0.2, 2001)
+    prob = np.full_like(u, 0.1)
+    absent_trad, moved_trad = absence.draw(u, prob, np.zeros_like(u, bool), p)
+    absent_rot, moved_rot = absence.draw(u, prob, np.ones_like(u, bool), p)
+    assert not moved_trad.any()
+    assert (absent_trad.sum() - absent_rot.sum()) == moved_rot.sum() > 0
+    # share moved = appointment share x move share
+    assert abs(moved_rot.sum() / absent_trad.sum() - 0.25 * 0.8) < 0.01
+
+
+def test_absence_propensities_have_mean_one() -> None:
+    x = absence.propensities(stream(1, "t"), 200_000, Absence())
+    assert abs(x.mean() - 1) < 0.01
+
+
+@settings(max_examples=60)
+@given(st.floats(0, 45), unit, unit, st.booleans())
+def test_retention_probabilities(years: float, b: float, support: float, leader: bool
+                                 ) -> None:
+    p = Retention()
+    probs = retention.probabilities(np.array([years]), np.array([b]), np.array([support]),
+                                    np.array([leader]), p)[0]
+    assert np.all(probs >= 0)
+    assert abs(probs.sum() - 1) < 1e-12
+    worse = retention.probabilities(np.array([years]), np.array([min(1.0, b + 0.2)]),
+                                    np.array([support]), np.array([leader]), p)[0]
+    assert worse[retention.MOVE] >= probs[retention.MOVE]
+    assert worse[retention.LEAVE] >= probs[retention.LEAVE]
+
+
+def test_retention_at_reference_gives_the_nces_rates() -> None:
+    p = Retention()
+    years = np.array([1.0, 6.0, 12.0, 20.0])
+    probs = retention.probabilities(years, np.full(4, p.burnout_reference),
+                                    np.full(4, p.support_reference), np.zeros(4, bool), p)
+    retire = retention.retire_probability(years, p)
+    np.testing.assert_allclose(probs[:, retention.MOVE] / (1 - retire), p.move_rates)
+    np.testing.assert_allclose(probs[:, retention.LEAVE] / (1 - retire), p.leave_rates)
+
+
+def test_decide_follows_cumulative_probabilities() -> None:
+    probs = np.array([[0.7, 0.1, 0.15, 0.05]] * 4)
+    u = np.array([0.0, 0.75, 0.9, 0.99])
+    assert retention.decide(u, probs).tolist() == [0, 1, 2, 3]
+
+
+def test_experience_curve_is_concave_and_increasing() -> None:
+    p = Practice()
+    e = np.arange(0, 31, dtype=float)
+    curve = practice.experience_curve(e, p)
+    steps = np.diff(curve)
+    assert np.all(steps > 0)
+    assert np.all(np.diff(steps) <= 1e-12)
+    assert curve[2] - curve[0] > 0.5 * (curve[10] - curve[0])
+
+
+@given(st.floats(0, 20000), st.floats(0, 20000))
+def test_more_effective_collaboration_no_less_growth(c1: float, c2: float) -> None:
+    p = Practice()
+    lo, hi = sorted([c1, c2])
+    args = (np.array([3.0]), np.array([1.0]))
+    g_lo = practice.yearly_growth(*args, np.array([lo]), np.array([0.4]), p)
+    g_hi = practice.yearly_growth(*args, np.array([hi]), np.array([0.4]), p)
+    assert g_hi[0] >= g_lo[0]
+
+
+def test_burnout_drags_growth() -> None:
+    p = Practice()
+    args = (np.array([2.0]), np.array([1.0]), np.array([3000.0]))
+    assert practice.yearly_growth(*args, np.array([0.9]), p)[0] < practice.yearly_growth(
+        *args, np.array([0.1]), p)[0]
+
+
+def test_growth_rates_differ_two_to_three_fold() -> None:
+    _, rate = practice.initial(stream(3, "t"), np.zeros(100_000), Practice())
+    p10, p90 = np.percentile(rate, [10, 90])
+    assert 2.0 <= p90 / p10 <= 3.0
+    assert abs(rate.mean() - 1) < 0.01
+
+
+def test_structured_facilitated_collaboration_is_worth_more() -> None:
+    p = Collaboration()
+    structured = collaboration.structure_quality(np.array([True, False]), p)
+    assert structured[0] > structured[1]
+    fac = collaboration.facilitation(np.array([0.0, 1.0, 0.5]),
+                                     np.array([True, True, False]), p)
+    assert fac[2] < fac[0] < fac[1]  # missing leader < weakest leader < strongest
+
+
+@given(minutes, minutes, minutes, st.floats(0, 300))
+def test_after_hours_work(teaching: float, planning: float, collab: float, more: float
+                          ) -> None:
+    p = TimeUse()
+    base = after_hours_minutes(np.array([teaching]), np.array([planning]),
+                               np.array([collab]), np.array([True]), 1.0, p)[0]
+    assert base >= 0
+    more_planning = after_hours_minutes(np.array([teaching]), np.array([planning + more]),
+                                        np.array([collab]), np.array([True]), 1.0, p)[0]
+    more_teaching = after_hours_minutes(np.array([teaching + more]), np.array([planning]),
+                                        np.array([collab]), np.array([True]), 1.0, p)[0]
+    assert more_planning <= base <= more_teaching
+
+
+def test_after_hours_by_hand() -> None:
+    p = TimeUse()  # 0.5 min of prep per teaching minute, 90 min of admin
+    got = after_hours_minutes(np.array([280.0]), np.array([45.0]), np.array([0.0]),
+                              np.array([False]), 1.0, p)
+    assert got[0] == 0.5 * 280 + 90 - 45
+
+
+def test_hiring_unfilled_share() -> None:
+    filled, years = hiring.fill(stream(5, "t"), 100_000, Hiring())
+    assert abs((~filled).mean() - 0.04) < 0.005
+    assert abs((years == 0).mean() - 0.45) < 0.01
