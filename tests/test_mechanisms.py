@@ -124,16 +124,26 @@ def test_more_effective_collaboration_no_less_growth(c1: float, c2: float) -> No
     p = Practice()
     lo, hi = sorted([c1, c2])
     args = (np.array([3.0]), np.array([1.0]))
-    g_lo = practice.yearly_growth(*args, np.array([lo]), np.array([0.4]), p)
-    g_hi = practice.yearly_growth(*args, np.array([hi]), np.array([0.4]), p)
+    stock, b = np.array([0.01]), np.array([0.4])
+    g_lo = sum(practice.yearly_growth(*args, np.array([lo]), stock, b, p))
+    g_hi = sum(practice.yearly_growth(*args, np.array([hi]), stock, b, p))
     assert g_hi[0] >= g_lo[0]
 
 
 def test_burnout_drags_growth() -> None:
     p = Practice()
-    args = (np.array([2.0]), np.array([1.0]), np.array([3000.0]))
-    assert practice.yearly_growth(*args, np.array([0.9]), p)[0] < practice.yearly_growth(
-        *args, np.array([0.1]), p)[0]
+    args = (np.array([2.0]), np.array([1.0]), np.array([3000.0]), np.array([0.0]))
+    assert sum(practice.yearly_growth(*args, np.array([0.9]), p))[0] < sum(
+        practice.yearly_growth(*args, np.array([0.1]), p))[0]
+
+
+@given(st.floats(0, 0.2))
+def test_collaboration_gains_stop_at_the_ceiling(stock: float) -> None:
+    p = Practice()
+    _, gain = practice.yearly_growth(np.array([5.0]), np.array([1.0]),
+                                     np.array([1e6]), np.array([stock]), np.array([0.0]), p)
+    assert 0 <= gain[0] <= p.collab_gain_max
+    assert stock + gain[0] <= max(stock, p.collab_ceiling) + 1e-12
 
 
 def test_growth_rates_differ_two_to_three_fold() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -160,3 +161,20 @@ def markdown(rows: list[CalibrationRow], command: str) -> str:
                      f"{fmt(t.high, t.unit)} | {fmt(r.value, t.unit)} | "
                      f"{'yes' if r.ok else '**no**'} | {t.source} |")
     return f"Produced by `{command}`.\n\n" + "\n".join(lines) + "\n"
+
+
+BEGIN = "<!-- calibration table: generated -->"
+END = "<!-- end of generated table -->"
+
+
+def write_markdown(path: Path, table: str) -> None:
+    """Write ``table`` to ``path``; if the file has the generated-table markers, replace
+    only the text between them (so docs/calibration.md keeps its prose)."""
+    if path.exists():
+        text = path.read_text()
+        if BEGIN in text and END in text:
+            head, _, rest = text.partition(BEGIN)
+            _, _, tail = rest.partition(END)
+            path.write_text(f"{head}{BEGIN}\n{table}{END}{tail}")
+            return
+    path.write_text(table)

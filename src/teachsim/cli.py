@@ -98,7 +98,9 @@ def calibrate(
     seeds: Annotated[str, typer.Option(help="comma-separated seeds")] = "1,2",
     years: Annotated[int, typer.Option(help="school years per run", min=1)] = 10,
     markdown_out: Annotated[Path | None, typer.Option(
-        "--markdown", help="also write the table as markdown to this file")] = None,
+        "--markdown", help="also write the table as markdown to this file (in a file with "
+        "the generated-table markers, such as docs/calibration.md, only the table is "
+        "replaced)")] = None,
 ) -> None:
     """Run the baseline and compare it with every calibration target."""
     from teachsim.paths import default_scenario
@@ -108,7 +110,7 @@ def calibrate(
     from rich.table import Table
 
     from teachsim.calibration import calibrate as run_calibration
-    from teachsim.calibration import markdown
+    from teachsim.calibration import markdown, write_markdown
 
     seed_list = [int(x) for x in seeds.split(",") if x.strip()]
     with err.status(f"running {len(seed_list)} x {schools} schools x {years} years"):
@@ -127,7 +129,7 @@ def calibrate(
     if markdown_out is not None:
         shown = "teachsim calibrate" + (f" {config}" if config else "") + (
             f" --schools {schools} --seeds {seeds} --years {years}")
-        markdown_out.write_text(markdown(rows, shown))
+        write_markdown(markdown_out, markdown(rows, shown))
         out.print(f"wrote {markdown_out}")
     if not all(r.ok for r in rows):
         raise typer.Exit(1)

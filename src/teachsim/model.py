@@ -381,9 +381,11 @@ class TeachSimModel(Model):
         effectiveness = practice.classroom_effectiveness(s.view("practice"), mean_b,
                                                          p.practice)
         growth = self._student_growth(effectiveness, absent)
-        s.practice[:n] += practice.yearly_growth(s.view("experience"),
-                                                 s.view("growth_rate"), eff_collab, mean_b,
-                                                 p.practice)
+        from_experience, from_collab = practice.yearly_growth(
+            s.view("experience"), s.view("growth_rate"), eff_collab,
+            s.view("practice_from_collab"), mean_b, p.practice)
+        s.practice[:n] += from_experience + from_collab
+        s.practice_from_collab[:n] += from_collab
         probs = retention.probabilities(s.view("experience"), mean_b, self._support,
                                         s.view("leader"), p.retention)
         u = stream(self.seed, "retention", self.year_index).random(n)

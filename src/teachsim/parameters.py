@@ -203,6 +203,11 @@ class Practice(Strict):
     collab_scale_minutes: float = param(
         6000.0, unit="effective min per year", ge=1, le=100000, source="assumption",
         description="effective collaboration at which 63% of the maximum gain is reached")
+    collab_ceiling: float = param(
+        0.06, unit="SD", ge=0, le=1, source="assumption, bounded by Papay et al. 2020 "
+        "(+0.055 SD school-wide) and Kraft, Blazar & Hogan 2018 (large coaching programs "
+        "about 0.09 SD)", description="most practice a teacher can gain from collaboration "
+        "over a career; yearly gains shrink in proportion as it is approached")
     burnout_drag: float = param(
         0.5, unit="fraction", ge=0, le=1, source="assumption",
         description="share of a year's growth lost at full burnout")

@@ -1,6 +1,7 @@
 """Teaching practice, in student-achievement SD units relative to an average novice.
 
-``practice = experience curve + individual quality + accumulated collaboration gains``.
+``practice = experience curve + individual quality + accumulated collaboration gains``
+(the last capped at ``collab_ceiling``).
 The experience curve is concave (Clotfelter, Ladd & Vigdor 2010; Papay & Kraft 2015):
 ``gain * (1 - exp(-years / tau)) + late_gain * years``. Each year a teacher grows along the
 curve at an individual rate (lognormal, Kraft & Papay 2014) and from effective
@@ -36,11 +37,17 @@ def collaboration_gain(effective_minutes: np.ndarray, p: Practice) -> np.ndarray
 
 
 def yearly_growth(years: np.ndarray, rate: np.ndarray, effective_collab: np.ndarray,
-                  mean_burnout: np.ndarray, p: Practice) -> np.ndarray:
-    """Practice gained over one school year, in SD."""
+                  collab_stock: np.ndarray, mean_burnout: np.ndarray, p: Practice
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Practice gained over one school year (SD): from experience, and from collaboration.
+
+    The collaboration gain shrinks as the practice a teacher has already gained from
+    collaboration (``collab_stock``) approaches ``collab_ceiling``.
+    """
     along_curve = experience_curve(years + 1, p) - experience_curve(years, p)
     drag = 1 - p.burnout_drag * mean_burnout
-    return (rate * along_curve + collaboration_gain(effective_collab, p)) * drag
+    room = np.clip(1 - collab_stock / p.collab_ceiling, 0.0, 1.0) if p.collab_ceiling else 0.0
+    return rate * along_curve * drag, collaboration_gain(effective_collab, p) * room * drag
 
 
 def classroom_effectiveness(practice: np.ndarray, mean_burnout: np.ndarray, p: Practice

@@ -39,6 +39,7 @@ class Staff:
         # state
         "experience": np.float64,
         "practice": np.float64,
+        "practice_from_collab": np.float64,  # part of practice gained from collaboration
         "burnout": np.float64,
         # this year's accumulators
         "burnout_sum": np.float64,
