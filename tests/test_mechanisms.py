@@ -89,8 +89,8 @@ def test_retention_probabilities(years: float, b: float, support: float, leader:
     assert abs(probs.sum() - 1) < 1e-12
     worse = retention.probabilities(np.array([years]), np.array([min(1.0, b + 0.2)]),
                                     np.array([support]), np.array([leader]), p)[0]
-    assert worse[retention.MOVE] >= probs[retention.MOVE]
-    assert worse[retention.LEAVE] >= probs[retention.LEAVE]
+    assert worse[retention.MOVE] >= probs[retention.MOVE] - 1e-12
+    assert worse[retention.LEAVE] >= probs[retention.LEAVE] - 1e-12
 
 
 def test_retention_at_reference_gives_the_nces_rates() -> None:

@@ -10,7 +10,7 @@ scenario that loads is one the model can run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -59,6 +59,17 @@ class SchoolProfile(Strict):
         "educators outside the teaching staff, e.g. principal, counsellor (assumption; seed "
         "002 splits duties among paraprofessionals, other educators and school leaders)")
 
+    poverty_share: float = Field(
+        0.5, ge=0, le=1, description="share of students from low-income families; turnover "
+        "rises with it (Carver-Thomas & Darling-Hammond 2017: Title I schools about 1.5x)")
+    conditions: float = Field(
+        0.0, ge=-5, le=5, description="baseline working conditions (leadership, relationships, "
+        "safety) in SD from the district mean; better conditions lower strain and turnover "
+        "(Kraft, Marinell & Yee 2016)")
+    leader_bench: float = Field(
+        1.0, ge=0, le=1, description="share of eligible teachers interested in leading a team "
+        "(depth of the teacher-leader bench)")
+
     @field_validator("grades")
     @classmethod
     def _grades(cls, v: list[str]) -> list[str]:
@@ -77,9 +88,74 @@ class SchoolProfile(Strict):
         return self.homerooms * self.class_size
 
 
+class DistrictGenerator(Strict):
+    """Draw each school's attributes from ranges (uniform), around the school profile."""
+
+    seed: int = Field(1, ge=0, description="seed of the district draw; kept apart from the "
+                      "run seed so that every replication and arm sees the same district")
+    homerooms_per_grade: list[int] = Field(
+        default_factory=lambda: [2, 4], description="[low, high] homerooms per grade "
+        "(whole numbers, inclusive); specials teachers and paraprofessionals scale with it")
+    poverty_share: list[float] = Field(default_factory=lambda: [0.2, 0.9],
+                                       description="[low, high] share of low-income students")
+    conditions_sd: float = Field(0.5, ge=0, le=3, description="SD of baseline working "
+                                 "conditions across schools")
+    leader_bench: list[float] = Field(default_factory=lambda: [0.3, 1.0],
+                                      description="[low, high] depth of the leader bench")
+
+    @field_validator("homerooms_per_grade", "poverty_share", "leader_bench")
+    @classmethod
+    def _range(cls, v: list) -> list:  # type: ignore[type-arg]
+        if len(v) != 2 or v[0] > v[1]:
+            raise Invalid(f"{v} is not a [low, high] range", "give two values, low first")
+        return v
+
+
 class District(Strict):
-    n_schools: int = Field(1, ge=1, le=2000, description="schools in the district, each "
-                           "built from the school profile")
+    n_schools: int = Field(1, ge=1, le=2000, description="schools in the district (with a "
+                           "roster: must match its rows, or be left at 1)")
+    roster: str | None = Field(None, description="CSV file, one row per school (columns: "
+                               "name and any school-profile key), relative to this file")
+    generate: DistrictGenerator | None = Field(None, description="draw schools' attributes "
+                                               "from ranges instead of copying the profile")
+    in_district_move_share: float = Field(
+        0.59, ge=0, le=1, description="share of movers who move to another school of the "
+        "district when it has an open post (NCES Condition of Education 2015: 59%)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> District:
+        if self.roster is not None and self.generate is not None:
+            raise Invalid("both roster and generate are given", "use one: a CSV roster or "
+                          "generated schools", key="roster")
+        return self
+
+
+class Rollout(Strict):
+    """Which schools adopt the scenario's policy in which year. Until then a school runs
+    the baseline schedule (without teacher leaders)."""
+
+    strategy: Literal["none", "all_at_once", "fixed_rate", "pilot_then_scale"] = Field(
+        "none", description="'none': every school runs the policy from the start; "
+        "'all_at_once', 'fixed_rate' (per_year a year) or 'pilot_then_scale'")
+    first_year: int = Field(1, ge=0, le=60, description="model year (0 = first) of the "
+                            "first adoptions")
+    per_year: int = Field(10, ge=1, le=2000, description="fixed_rate: schools a year "
+                          "(seed 002: 10)")
+    pilots: int = Field(3, ge=1, le=2000, description="pilot_then_scale: pilot schools")
+    pilot_years: int = Field(2, ge=1, le=20, description="pilot_then_scale: years before "
+                             "scaling")
+    scale_per_year: int = Field(10, ge=1, le=2000, description="pilot_then_scale: schools a "
+                                "year after the pilot")
+    order: Literal["roster", "need", "readiness", "random"] = Field(
+        "roster", description="who goes first: roster order, 'need' (highest expected "
+        "turnover: most low-income students, then worst conditions), 'readiness' (deepest "
+        "leader bench) or 'random'")
+    cap_per_year: int | None = Field(None, ge=1, le=2000, description="most schools the "
+                                     "district can support in one year")
+    startup_years: int = Field(2, ge=0, le=10, description="years of start-up after "
+                               "adopting (seed 002: two years of start-up funding)")
+    seed: int = Field(1, ge=0, description="seed of the 'random' order (kept apart from the "
+                      "run seed, so the plan is the same in every replication)")
 
 
 class TeacherOnlyDay(Strict):
@@ -169,6 +245,7 @@ class Scenario(Strict):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings,
                                        description="schedule policy and baseline")
     staffing: Staffing = Field(default_factory=Staffing, description="teacher leader roles")
+    rollout: Rollout = Field(default_factory=Rollout, description="district rollout plan")
     salaries: Salaries = Field(default_factory=Salaries, description="pay")
     behaviour: Behaviour = Field(default_factory=Behaviour,
                                  description="people-dynamics parameters")
@@ -198,18 +275,31 @@ class LoadedScenario:
     """A validated scenario with its policies, ready to compile and run."""
 
     def __init__(self, scenario: Scenario, policy: Policy, baseline: Policy, path: Path,
-                 policy_path: Path) -> None:
+                 policy_path: Path, schools: list[SchoolProfile] | None = None) -> None:
         self.scenario = scenario
         self.policy = policy
         self.baseline = baseline
         self.path = path
         self.policy_path = policy_path
+        if schools is None:
+            from teachsim.district import build_schools
+
+            schools = build_schools(scenario, path)
+        #: every school of the district, one profile each
+        self.schools = schools
 
     def with_overrides(self, **run: Any) -> LoadedScenario:
         """A copy with run settings (years, seed) replaced."""
         new_run = self.scenario.run.model_copy(update={k: v for k, v in run.items()
                                                        if v is not None})
         scen = self.scenario.model_copy(update={"run": new_run})
+        return LoadedScenario(scen, self.policy, self.baseline, self.path, self.policy_path,
+                              self.schools)
+
+    def replace(self, **tables: Any) -> LoadedScenario:
+        """A copy with whole scenario tables replaced (``district=...``, ``school=...``);
+        the district's schools are rebuilt."""
+        scen = self.scenario.model_copy(update=tables)
         return LoadedScenario(scen, self.policy, self.baseline, self.path, self.policy_path)
 
 
@@ -220,6 +310,9 @@ def scenario_from_mapping(data: dict[str, Any], origins: dict[str, Path], path: 
     except ValidationError as exc:
         raise to_config_error(exc, Scenario, origins, path) from None
     pol_file = origins.get("schedule.policy", path)
+    from teachsim.district import build_schools
+
+    schools = build_schools(scenario, origins.get("district.roster", path))
     policy_path = resolve_policy_path(scenario.schedule.policy, pol_file.parent,
                                       referrer=pol_file, key="schedule.policy")
     base_file = origins.get("schedule.baseline", path)
@@ -227,7 +320,7 @@ def scenario_from_mapping(data: dict[str, Any], origins: dict[str, Path], path: 
                                         referrer=base_file, key="schedule.baseline")
     policy = load_policy(policy_path)
     baseline = load_policy(baseline_path)
-    loaded = LoadedScenario(scenario, policy, baseline, path, policy_path)
+    loaded = LoadedScenario(scenario, policy, baseline, path, policy_path, schools)
     # Compiling checks that the policy fits this school's day and can be staffed.
     from teachsim.schedule import check_fits
 
@@ -235,6 +328,9 @@ def scenario_from_mapping(data: dict[str, Any], origins: dict[str, Path], path: 
     school_file = origins.get("school.specials_teachers", path)
     check_fits(loaded.scenario, policy, policy_path, school_file)
     check_fits(loaded.scenario, baseline, baseline_path, school_file)
+    from teachsim.district import check_schools
+
+    check_schools(loaded, origins)
     return loaded
 
 

@@ -22,7 +22,16 @@ import numpy as np
 from mesa import Model
 from mesa.time import Priority, Schedule
 
-from teachsim import absence, burnout, collaboration, hiring, practice, retention, students
+from teachsim import (
+    absence,
+    burnout,
+    collaboration,
+    hiring,
+    practice,
+    retention,
+    rollout,
+    students,
+)
 from teachsim.agents import Clerk, Paraprofessional, School, StudentCohort, Teacher
 from teachsim.calendar import DAYS_PER_YEAR, DayKind
 from teachsim.config import LoadedScenario
@@ -65,19 +74,33 @@ class TeachSimModel(Model):
         self.profile = config.school
         self.start_year = config.run.start_year
         self.year_index = 0
-        self.compiled: list[CompiledSchedule] = [compile_schedule(config, loaded.policy)]
+        self.specs = loaded.schools
+        # Compiled schedules: the baseline first, then the policy schools adopt (one entry
+        # when they are the same policy).
         self.baseline = compile_schedule(config, loaded.baseline)
+        same = loaded.policy.name == loaded.baseline.name
+        self.compiled: list[CompiledSchedule] = (
+            [self.baseline] if same else [self.baseline, compile_schedule(config, loaded.policy)])
+        self.policy_sched = len(self.compiled) - 1
+        self.adopt_year = rollout.plan(self.specs, config.rollout, config.run.years,
+                                       config.rollout.seed)
         self.calendar = self.compiled[0].calendar
         self._n_student_days = self.calendar.n_student_days
         self._build_class_tables()
         self.staff = Staff(capacity=64)
         self.records = Records()
         self._absence_rng = stream(self.seed, "absence")
-        self.schools: list[School] = []
-        n_schools = config.district.n_schools
-        for i in range(n_schools):
-            name = self.profile.name if n_schools == 1 else f"{self.profile.name} #{i + 1}"
-            self.schools.append(School(self, i, name, sched=0))
+        n_schools = len(self.specs)
+        self.schools: list[School] = [
+            School(self, i, spec.name, sched=self._sched_for(i, 0))
+            for i, spec in enumerate(self.specs)]
+        self._hpg = np.array([sp.homerooms_per_grade for sp in self.specs], dtype=np.int64)
+        self._bench = np.array([sp.leader_bench for sp in self.specs])
+        self._school_retention = retention.school_shift(
+            np.array([sp.poverty_share for sp in self.specs]),
+            np.array([sp.conditions for sp in self.specs]), self.params.retention)
+        self._school_strain = -self.params.burnout.conditions_buffer * np.array(
+            [sp.conditions for sp in self.specs])
         self._teachers: list[Teacher] = []
         n_pos = len(self.profile.grades) + 1
         #: unfilled posts per school and position (grades, then specials)
@@ -91,6 +114,11 @@ class TeachSimModel(Model):
                                 priority=Priority.LOW)
 
     # --- set-up ------------------------------------------------------------------
+    def _sched_for(self, school: int, year_index: int) -> int:
+        """The schedule a school follows in a year: the policy from its adoption year."""
+        adopt = self.adopt_year[school]
+        return self.policy_sched if 0 <= adopt <= year_index else 0
+
     def _build_class_tables(self) -> None:
         """Per (schedule, teacher class) and day: everything the daily step looks up.
 
@@ -148,7 +176,6 @@ class TeachSimModel(Model):
         self.student_minutes = sm
         self._baseline_grade_minutes = self.baseline.student_minutes_by_grade()
         self._outside_days = np.flatnonzero(self._t_beyond.sum(axis=1) > 0)
-        self._duty_uncovered = [c.duty_minutes_uncovered() for c in comps]
 
     def _hire(self, school: np.ndarray, grade: np.ndarray, years: np.ndarray,
               rng: np.random.Generator, new_to_team: bool) -> None:
@@ -172,6 +199,7 @@ class TeachSimModel(Model):
             resilience=rng.normal(0.0, p.burnout.resilience_sd, n),
             propensity=absence.propensities(rng, n, p.absence),
             willingness=collaboration.willingness(rng, n, p.collaboration),
+            leader_interest=rng.random(n) < self._bench[school],
             new_to_team=new_to_team)
         for r, sc, g in zip(rows.tolist(), school.tolist(), grade.tolist(), strict=True):
             role, gname = ("specials", "") if g < 0 else ("homeroom", self.profile.grades[g])
@@ -180,7 +208,7 @@ class TeachSimModel(Model):
             self._teachers.append(t)
 
     def _staff_school(self, school: School) -> None:
-        p = self.profile
+        p = self.specs[school.index]
         rng = stream(self.seed, "staff.initial", school.index)
         s0 = self.params.initial_staff
 
@@ -198,15 +226,24 @@ class TeachSimModel(Model):
             Paraprofessional(self, school, fte)
 
     def _enrol_school(self, school: School) -> None:
-        n = self.profile.homerooms_per_grade * self.profile.class_size
+        spec = self.specs[school.index]
+        n = spec.homerooms_per_grade * spec.class_size
         for g in range(len(self.profile.grades)):
             StudentCohort(self, school, entry_year=self.start_year - g, grade=g, n_students=n)
 
     # --- the new year --------------------------------------------------------------
     def _new_year(self) -> None:
-        """Choose leaders and cache each teacher's yearly constants for the daily step."""
-        self._select_leaders()
+        """Adopt the policy where the plan says so, choose leaders and cache each teacher's
+        yearly constants for the daily step."""
         s = self.staff
+        for sc in self.schools:
+            sc.sched = self._sched_for(sc.index, self.year_index)
+        self._school_sched = np.array([sc.sched for sc in self.schools], dtype=np.intp)
+        s.view("sched")[:] = self._school_sched[s.view("school")]
+        self._duty_uncovered = np.array([
+            self.compiled[sc.sched].duty_minutes_uncovered(self.specs[sc.index])
+            for sc in self.schools])
+        self._select_leaders()
         p = self.params
         n = s.n
         fi = s.view("sched").astype(np.intp) * self._n_cls + s.view("cls")
@@ -230,24 +267,26 @@ class TeachSimModel(Model):
         # Duties the school cannot cover and clerical work fall on its teachers.
         per_school = np.bincount(s.view("school"), minlength=len(self.schools))
         extra = np.array([
-            duty_minutes_per_teacher(self._duty_uncovered[sc.sched], int(per_school[i]))
-            + clerical_minutes_per_teacher(self.profile.clerks, int(per_school[i]),
+            duty_minutes_per_teacher(self._duty_uncovered[i], int(per_school[i]))
+            + clerical_minutes_per_teacher(self.specs[i].clerks, int(per_school[i]),
                                            p.time_use)
-            for i, sc in enumerate(self.schools)])
-        self._extra = extra[s.view("school")]
+            for i in range(len(self.schools))])
+        school = s.view("school")
+        self._extra = extra[school]
         self._k = (s.view("resilience") + self._extra / p.burnout.work_scale_minutes
-                   - p.burnout.support_buffer * self._support)
+                   - p.burnout.support_buffer * self._support + self._school_strain[school])
         self._movable = self._has_release[fi]
-        self._school_sched = np.array([sc.sched for sc in self.schools], dtype=np.intp)
         self._grade_minutes = np.zeros((len(self.schools), n_g))
         self._absent_today = np.zeros(n, dtype=bool)
         self._schedule_outside_day_sessions()
 
     def _select_leaders(self) -> None:
         """Each grade team's leader posts go to its most effective eligible teachers
-        (experience at least ``leader_min_experience``, willing to collaborate), judged
-        with some noise; a post with no eligible teacher stays empty. A leader's skill is
-        the share of the district's teachers whose practice is below theirs."""
+        (experience at least ``leader_min_experience``, willing to collaborate, interested
+        in leading), judged with some noise; a post with no eligible teacher stays empty.
+        A leader's skill is the share of the district's teachers whose practice is below
+        theirs. Only schools running the scenario's policy have leader posts (schools
+        waiting for their adoption year run the baseline without them)."""
         s = self.staff
         n_g = len(self.profile.grades)
         n_team = len(self.schools) * (n_g + 1)
@@ -257,18 +296,21 @@ class TeachSimModel(Model):
         self._team_has_leader = np.zeros(n_team, dtype=bool)
         self.leader_posts_unfilled = np.zeros(len(self.schools), dtype=np.int64)
         per_grade = self.config.staffing.leaders_per_grade
+        posts = np.where(self._school_sched == self.policy_sched, per_grade, 0)
         cls = s.view("cls")
         home = s.view("role") == 0
         grade = s.view("grade")
         # Teacher classes (schedule.py): homeroom of grade g is g, its leader n_g + g.
         cls[home] = grade[home]
-        if per_grade:
+        if posts.any():
             rng = stream(self.seed, "leaders.select", self.year_index)
             prac = s.view("practice")
             lp = self.params.leadership
             judged = prac + rng.normal(0.0, lp.selection_noise, s.n)
-            eligible = (home & (s.view("experience") >= self.config.staffing.leader_min_experience)
-                        & (s.view("willingness") >= lp.min_willingness))
+            min_exp = self.config.staffing.leader_min_experience
+            eligible = (home & (s.view("experience") >= min_exp)
+                        & (s.view("willingness") >= lp.min_willingness)
+                        & s.view("leader_interest") & (posts[s.view("school")] > 0))
             team = s.view("school").astype(np.int64) * (n_g + 1) + np.where(grade >= 0, grade,
                                                                           n_g)
             order = np.lexsort((-judged, team))  # by team, best first
@@ -276,7 +318,7 @@ class TeachSimModel(Model):
             team_c = team[cand]
             first = np.r_[0, np.flatnonzero(np.diff(team_c)) + 1]
             rank = np.arange(len(cand)) - np.repeat(first, np.diff(np.r_[first, len(cand)]))
-            chosen = cand[rank < per_grade]
+            chosen = cand[rank < posts[s.view("school")[cand]]]
             leader[chosen] = True
             sorted_p = np.sort(prac)
             skill = np.searchsorted(sorted_p, prac[chosen]) / max(s.n, 1)
@@ -287,7 +329,7 @@ class TeachSimModel(Model):
                 cnt, 1)
             self._team_has_leader = cnt > 0
             filled = np.bincount(s.view("school")[chosen], minlength=len(self.schools))
-            self.leader_posts_unfilled = per_grade * n_g - filled
+            self.leader_posts_unfilled = posts * n_g - filled
             cls[chosen] = n_g + grade[chosen]
 
     def _schedule_outside_day_sessions(self) -> None:
@@ -353,9 +395,44 @@ class TeachSimModel(Model):
     # --- end of the year ---------------------------------------------------------
     def _end_of_year(self) -> None:
         year = self._year_outcomes()
+        year["destination"], year["destination_post"] = self._place_movers(year["decision"])
         self._record_year(year)
-        self._turnover(year["decision"])
+        self._turnover(year["decision"], year["destination"], year["destination_post"])
         self._advance_year()
+
+    def _place_movers(self, decision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where movers go: a share try another school of the district (NCES: 59% of movers
+        stay in their district) and take an open post there in the same role (any grade);
+        the rest, and those who find no post, leave the district. Returns the destination
+        school (-1: out of the district or not moving) and post of each teacher."""
+        s = self.staff
+        n_g = len(self.profile.grades)
+        dest = np.full(s.n, -1, dtype=np.int64)
+        dest_post = np.full(s.n, -1, dtype=np.int64)
+        movers = np.flatnonzero(decision == retention.MOVE)
+        if len(self.schools) < 2 or not len(movers):
+            return dest, dest_post
+        rng = stream(self.seed, "moves", self.year_index)
+        share = self.config.district.in_district_move_share
+        within = movers[rng.random(len(movers)) < share]
+        gone = decision != retention.STAY
+        post = np.where(s.view("grade") >= 0, s.view("grade"), n_g)
+        open_posts = self.vacancies.copy()
+        np.add.at(open_posts, (s.view("school")[gone], post[gone]), 1)
+        school = s.view("school")
+        for r in rng.permutation(within):
+            cols = np.arange(n_g) if s.role[r] == 0 else np.array([n_g])
+            avail = open_posts[:, cols].copy()
+            avail[school[r]] = 0  # a move is to another school
+            flat = avail.ravel()
+            total = flat.sum()
+            if not total:
+                continue
+            cell = int(rng.choice(len(flat), p=flat / total))
+            ds, dp = divmod(cell, len(cols))
+            open_posts[ds, cols[dp]] -= 1
+            dest[r], dest_post[r] = ds, cols[dp]
+        return dest, dest_post
 
     def _year_outcomes(self) -> dict[str, np.ndarray]:
         """This year's per-teacher outcomes, student growth, practice growth and exits."""
@@ -387,7 +464,8 @@ class TeachSimModel(Model):
         s.practice[:n] += from_experience + from_collab
         s.practice_from_collab[:n] += from_collab
         probs = retention.probabilities(s.view("experience"), mean_b, self._support,
-                                        s.view("leader"), p.retention)
+                                        s.view("leader"), p.retention,
+                                        self._school_retention[s.view("school")])
         u = stream(self.seed, "retention", self.year_index).random(n)
         decision = retention.decide(u, probs)
         return {"minutes": minutes, "appointment_minutes": appt, "after_hours": after_hours,
@@ -404,7 +482,7 @@ class TeachSimModel(Model):
         cell = s.view("school")[home].astype(np.intp) * n_g + s.view("grade")[home]
         ratio = (self._grade_minutes / self._baseline_grade_minutes[None, :]).ravel()
         vac = self.vacancies[:, :n_g].ravel().astype(float)
-        hpg = self.profile.homerooms_per_grade
+        hpg = np.repeat(self._hpg, n_g)
         new = np.bincount(cell, weights=s.view("new_to_team")[home], minlength=n_sch * n_g)
         team_new = (new + vac) / hpg
         g_teacher = students.homeroom_growth(effectiveness[home], ratio[cell], absent[home],
@@ -461,6 +539,11 @@ class TeachSimModel(Model):
         teacher["practice"] = s.view("practice").copy()  # after this year's growth
         teacher["effectiveness"] = y["effectiveness"]
         teacher["exit"] = np.array(retention.EXIT_NAMES, dtype=object)[y["decision"]]
+        teacher["move_destination"] = np.where(
+            y["decision"] != retention.MOVE, "",
+            np.where(y["destination"] >= 0, "within_district", "out_of_district")
+        ).astype(object)
+        teacher["arrived_from_district"] = s.view("arrived_within").copy()
         self.records.add("teacher_year", teacher)
         self._record_schools(year, teacher, y)
 
@@ -495,6 +578,17 @@ class TeachSimModel(Model):
             "school": np.array([sc.name for sc in self.schools], dtype=object),
             "policy": np.array([self.compiled[sc.sched].policy.name for sc in self.schools],
                                dtype=object),
+            "adopted": self._school_sched == self.policy_sched,
+            "years_since_adoption": np.where(
+                (self.adopt_year >= 0) & (self.adopt_year <= self.year_index),
+                self.year_index - self.adopt_year, -1),
+            "in_startup": (self.adopt_year >= 0) & (self.adopt_year <= self.year_index)
+            & (self.year_index - self.adopt_year < self.config.rollout.startup_years)
+            & (self.config.rollout.strategy != "none"),
+            "homerooms_per_grade": self._hpg.copy(),
+            "poverty_share": np.array([sp.poverty_share for sp in self.specs]),
+            "conditions": np.array([sp.conditions for sp in self.specs]),
+            "leader_bench": self._bench.copy(),
             "teachers": teachers,
             "homeroom_teachers": count(home),
             "specials_teachers": count(~home),
@@ -524,6 +618,10 @@ class TeachSimModel(Model):
                 t["appointments_in_release_time"].astype(float)),
             "practice_mean": mean(t["practice"]),
             "movers": exits["move"],
+            "movers_within_district": count(t["move_destination"] == "within_district"),
+            "movers_out_of_district": count(t["move_destination"] == "out_of_district"),
+            "new_teachers": count(t["new_to_school"]),
+            "arrivals_from_district": count(t["arrived_from_district"]),
             "leavers": exits["leave"],
             "retirees": exits["retire"],
             "turnover_rate": (exits["move"] + exits["leave"] + exits["retire"])
@@ -531,8 +629,7 @@ class TeachSimModel(Model):
             "student_growth_sd": growth.mean(axis=1),
             "instructional_minutes_per_student": stu_min,
             "instructional_minutes_vs_baseline_pct": 100 * (stu_min / base_minutes - 1),
-            "duty_minutes_uncovered_per_day": np.array(
-                [self._duty_uncovered[sc.sched] for sc in self.schools]),
+            "duty_minutes_uncovered_per_day": self._duty_uncovered.copy(),
         }
         self.records.add("school_year", school)
 
@@ -554,14 +651,29 @@ class TeachSimModel(Model):
             "achievement_sd": np.array([c.achievement for c in cohorts]),
         })
 
-    def _turnover(self, decision: np.ndarray) -> None:
-        """Remove teachers who move, leave or retire; their posts become vacancies."""
+    def _turnover(self, decision: np.ndarray, dest: np.ndarray, dest_post: np.ndarray
+                  ) -> None:
+        """Teachers who move, leave or retire vacate their posts; movers within the district
+        take their new posts; everyone else who left is removed."""
         s = self.staff
         n_g = len(self.profile.grades)
         gone = decision != retention.STAY
-        pos = np.where(s.view("grade") >= 0, s.view("grade"), n_g)
-        np.add.at(self.vacancies, (s.view("school")[gone], pos[gone]), 1)
-        new_index = s.compact(~gone)
+        post = np.where(s.view("grade") >= 0, s.view("grade"), n_g)
+        np.add.at(self.vacancies, (s.view("school")[gone], post[gone]), 1)
+        within = np.flatnonzero(dest >= 0)
+        np.add.at(self.vacancies, (dest[within], dest_post[within]), -1)
+        for r in within:
+            t = self._teachers[r]
+            t.school.teachers.remove(t)
+            t.school = self.schools[dest[r]]
+            t.school.teachers.append(t)
+            g = int(dest_post[r])
+            s.school[r] = dest[r]
+            s.grade[r] = g if g < n_g else -1
+            s.cls[r] = g if g < n_g else 2 * n_g
+            t.grade = self.profile.grades[g] if g < n_g else ""
+        new_index = s.compact(~gone | (dest >= 0))
+        self._arrived = new_index[within]
         keep: list[Teacher] = []
         for t in self._teachers:
             new_row = int(new_index[t.row])
@@ -578,9 +690,13 @@ class TeachSimModel(Model):
         s = self.staff
         s.view("experience")[:] += 1
         s.reset_year()
+        # Teachers who moved within the district start the year new to their team.
+        s.new_to_team[self._arrived] = True
+        s.arrived_within[self._arrived] = True
         last = len(self.profile.grades) - 1
-        n_new = self.profile.homerooms_per_grade * self.profile.class_size
         for school in self.schools:
+            spec = self.specs[school.index]
+            n_new = spec.homerooms_per_grade * spec.class_size
             for c in list(school.cohorts):
                 if c.grade == last:
                     school.cohorts.remove(c)

@@ -99,6 +99,9 @@ class Burnout(Strict):
     flex_buffer: float = param(
         0.25, unit="logit", ge=0, le=5, source="assumption (seed 002: flexibility of release "
         "blocks)", description="strain relief on a day with a long release block")
+    conditions_buffer: float = param(
+        0.3, unit="logit per SD", ge=0, le=5, source="assumption (Kraft, Marinell & Yee "
+        "2016)", description="strain relief from a school's better working conditions")
     threshold: float = param(
         0.5, unit="0-1", ge=0.01, le=0.99, source="definition",
         description="burnout level at or above which a teacher counts as burned out")
@@ -257,6 +260,18 @@ class Retention(Strict):
     leader_effect: float = param(
         0.4, unit="log-odds", ge=0, le=5, source="assumption (stipend and role)",
         description="how much holding a leader post lowers moving and leaving")
+    poverty_effect: float = param(
+        0.45, unit="log-odds per unit share", ge=0, le=5,
+        source="Carver-Thomas & Darling-Hammond 2017: Title I schools about 1.5x turnover",
+        description="how much a school's share of low-income students raises moving and "
+        "leaving")
+    poverty_reference: float = param(
+        0.5, unit="share", ge=0, le=1, source="calibrated: the baseline school's share",
+        description="share of low-income students at which the base rates apply")
+    conditions_effect: float = param(
+        0.3, unit="log-odds per SD", ge=0, le=5,
+        source="assumption (Kraft, Marinell & Yee 2016)",
+        description="how much better working conditions lower moving and leaving")
 
     @model_validator(mode="after")
     def _bands(self) -> Retention:

@@ -25,15 +25,24 @@ def retire_probability(years: np.ndarray, p: Retention) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(years - p.retire_midpoint_years) / p.retire_scale_years))
 
 
+def school_shift(poverty_share: np.ndarray, conditions: np.ndarray, p: Retention
+                 ) -> np.ndarray:
+    """Log-odds shift of moving and leaving from a school's students and conditions."""
+    return (p.poverty_effect * (poverty_share - p.poverty_reference)
+            - p.conditions_effect * conditions)
+
+
 def probabilities(years: np.ndarray, mean_burnout: np.ndarray, support: np.ndarray,
-                  leader: np.ndarray, p: Retention) -> np.ndarray:
-    """(n, 4) probabilities of stay, move, leave, retire."""
+                  leader: np.ndarray, p: Retention, school: np.ndarray | float = 0.0
+                  ) -> np.ndarray:
+    """(n, 4) probabilities of stay, move, leave, retire; ``school`` is the log-odds shift
+    of each teacher's school (``school_shift``)."""
     b = band(years, p)
     move0 = np.asarray(p.move_rates)[b]
     leave0 = np.asarray(p.leave_rates)[b]
     shift = (p.burnout_effect * (mean_burnout - p.burnout_reference)
              - p.support_effect * (support - p.support_reference)
-             - p.leader_effect * leader)
+             - p.leader_effect * leader + school)
     # Multinomial logit with stay as reference: odds of move and leave scale by exp(shift).
     stay0 = 1 - move0 - leave0
     om = move0 / stay0 * np.exp(shift)

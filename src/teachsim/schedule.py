@@ -86,6 +86,7 @@ class CompiledSchedule:
     #: scheduled minutes beyond the contract day, per day, class and activity
     beyond: np.ndarray
     coverage: list[Coverage] = field(default_factory=list)
+    _cycle_names: tuple = field(default=(), repr=False)
 
     # --- teacher classes -------------------------------------------------------------
     def class_index(self, role: str, grade: str = "") -> int:
@@ -134,27 +135,36 @@ class CompiledSchedule:
     def problems(self) -> list[str]:
         return [c.problem for c in self.coverage if c.problem]
 
-    def duty_minutes_supplied(self) -> float:
-        """Average duty minutes a student day covered by teachers and paraprofessionals."""
+    def coverage_for(self, school: SchoolProfile) -> list[Coverage]:
+        """Specials coverage of this schedule at another school with the same grades."""
+        cyc_day, cyc_slot, row = self._cycle_names
+        return _coverage(self.policy, school, cyc_day, cyc_slot, self.templates,
+                         self.students_with_specials, row)
+
+    def duty_minutes_supplied(self, school: SchoolProfile | None = None) -> float:
+        """Average duty minutes a student day covered by teachers, paraprofessionals and
+        other staff at ``school`` (default: the school compiled for)."""
+        school = school or self.school
         sd = self.calendar.student_days()
         per_class = self.in_day_minutes()[sd][:, :, ACTIVITIES.index("duties")].mean(axis=0)
-        n = self.teachers_per_class()
+        n = self.teachers_per_class(school)
         return float((per_class * n).sum()
-                     + self.school.paraprofessionals * self.school.para_duty_minutes_per_day
-                     + self.school.other_staff_duty_minutes_per_day)
+                     + school.paraprofessionals * school.para_duty_minutes_per_day
+                     + school.other_staff_duty_minutes_per_day)
 
-    def duty_minutes_uncovered(self) -> float:
-        return max(0.0, self.school.duty_minutes_per_day - self.duty_minutes_supplied())
+    def duty_minutes_uncovered(self, school: SchoolProfile | None = None) -> float:
+        school = school or self.school
+        return max(0.0, school.duty_minutes_per_day - self.duty_minutes_supplied(school))
 
-    def teachers_per_class(self, leaders_per_grade: int = 0) -> np.ndarray:
+    def teachers_per_class(self, school: SchoolProfile | None = None) -> np.ndarray:
+        """Teachers in each class at ``school`` (leaders counted with their homerooms)."""
+        school = school or self.school
         n = np.zeros(len(self.classes))
         for i, (role, _grade) in enumerate(self.classes):
             if role == "homeroom":
-                n[i] = self.school.homerooms_per_grade - leaders_per_grade
-            elif role == "leader":
-                n[i] = leaders_per_grade
-            else:
-                n[i] = self.school.specials_teachers
+                n[i] = school.homerooms_per_grade
+            elif role == "specials":
+                n[i] = school.specials_teachers
         return n
 
 
@@ -249,8 +259,8 @@ def compile_schedule(scenario: Scenario, policy: Policy) -> CompiledSchedule:
         templates=templates, facilitated=facilitated, structured=structured,
         students_with_specials=with_specials, classes=classes, year_rows=year_rows,
         cycle_rows=cycle_rows, beyond=beyond)
-    compiled.coverage = _coverage(policy, school, cyc_day, cyc_slot, templates, with_specials,
-                                  row)
+    compiled._cycle_names = (cyc_day, cyc_slot, row)
+    compiled.coverage = compiled.coverage_for(school)
     return compiled
 
 

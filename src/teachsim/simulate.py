@@ -14,7 +14,8 @@ import numpy as np
 from teachsim.config import LoadedScenario
 from teachsim.records import Table
 
-TABLES = ("teacher_year", "school_year", "cohort_year", "run_summary")
+TABLES = ("teacher_year", "school_year", "district_year", "cohort_year", "rollout",
+          "run_summary")
 
 
 @dataclass
@@ -90,6 +91,76 @@ def run_summary(tables: dict[str, Table], loaded: LoadedScenario, years: int) ->
     }
 
 
+def district_year(sy: Table) -> Table:
+    """School-year rows summed (counts) or averaged (rates, weighted) over the district."""
+    years = np.unique(sy["year"])
+    idx = np.searchsorted(years, sy["year"])
+
+    def total(col: str) -> np.ndarray:
+        return np.bincount(idx, weights=sy[col].astype(float), minlength=len(years))
+
+    teachers = total("teachers")
+    students = total("students")
+
+    def by_teachers(col: str) -> np.ndarray:
+        return total_w(col, sy["teachers"]) / np.maximum(teachers, 1)
+
+    def by_students(col: str) -> np.ndarray:
+        return total_w(col, sy["students"]) / np.maximum(students, 1)
+
+    def total_w(col: str, w: np.ndarray) -> np.ndarray:
+        return np.bincount(idx, weights=sy[col] * w, minlength=len(years))
+
+    exits = total("movers") + total("leavers") + total("retirees")
+    return {
+        "year": years,
+        "schools": np.bincount(idx, minlength=len(years)).astype(np.int64),
+        "schools_adopted": total("adopted").astype(np.int64),
+        "schools_in_startup": total("in_startup").astype(np.int64),
+        "teachers": teachers.astype(np.int64),
+        "students": students.astype(np.int64),
+        "leaders": total("leaders").astype(np.int64),
+        "stipends": total("stipends"),
+        "teacher_salaries": total("teacher_salaries"),
+        "vacancies": total("vacancies").astype(np.int64),
+        "movers_within_district": total("movers_within_district").astype(np.int64),
+        "movers_out_of_district": total("movers_out_of_district").astype(np.int64),
+        "leavers": total("leavers").astype(np.int64),
+        "retirees": total("retirees").astype(np.int64),
+        "new_teachers": total("new_teachers").astype(np.int64),
+        "turnover_rate": exits / np.maximum(teachers, 1),
+        "district_exit_rate": (total("movers_out_of_district") + total("leavers")
+                               + total("retirees")) / np.maximum(teachers, 1),
+        "burnout_prevalence": by_teachers("burnout_prevalence"),
+        "weekly_hours": by_teachers("weekly_hours"),
+        "absence_days_per_teacher": by_teachers("absence_days_per_teacher"),
+        "substitute_days_short_term": total("substitute_days_short_term"),
+        "substitute_days_long_term": total("substitute_days_long_term"),
+        "practice_mean": by_teachers("practice_mean"),
+        "student_growth_sd": by_students("student_growth_sd"),
+    }
+
+
+def rollout_table(loaded: LoadedScenario, years: int) -> Table:
+    """The adoption plan: one row per school."""
+    from teachsim.rollout import NEVER, plan
+
+    r = loaded.scenario.rollout
+    adopt = plan(loaded.schools, r, years, r.seed)
+    start = loaded.scenario.run.start_year
+    waves = np.unique(adopt[adopt != NEVER])
+    return {
+        "school_id": np.arange(len(adopt), dtype=np.int64),
+        "school": np.array([s.name for s in loaded.schools], dtype=object),
+        "strategy": np.full(len(adopt), r.strategy, dtype=object),
+        "adoption_year": np.where(adopt != NEVER, start + adopt, -1).astype(np.int64),
+        "wave": np.where(adopt != NEVER, np.searchsorted(waves, adopt) + 1, 0).astype(
+            np.int64),
+        "poverty_share": np.array([s.poverty_share for s in loaded.schools]),
+        "leader_bench": np.array([s.leader_bench for s in loaded.schools]),
+    }
+
+
 def run_scenario(
     loaded: LoadedScenario,
     seed: int | None = None,
@@ -105,6 +176,8 @@ def run_scenario(
     model = TeachSimModel(loaded, seed=run.seed)
     model.run_years(run.years, progress=progress)
     tables = model.records.tables()
+    tables["district_year"] = district_year(tables["school_year"])
+    tables["rollout"] = rollout_table(loaded, run.years)
     tables["run_summary"] = run_summary(tables, loaded, run.years)
     name = loaded.scenario.name
     keyed = {k: _with_keys(tables[k], name, run.seed) for k in TABLES}

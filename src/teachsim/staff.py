@@ -31,11 +31,13 @@ class Staff:
         "agent_id": np.int64,
         "leader": np.bool_,
         "new_to_team": np.bool_,  # joined the school this year
+        "arrived_within": np.bool_,  # ... from another school of the district
         # traits (fixed for a teacher)
         "growth_rate": np.float64,
         "resilience": np.float64,  # susceptibility offset to strain, logit units
         "propensity": np.float64,  # absence propensity, mean 1
         "willingness": np.float64,  # to collaborate, 0-1
+        "leader_interest": np.bool_,  # would take a leader post
         # state
         "experience": np.float64,
         "practice": np.float64,
@@ -107,6 +109,7 @@ class Staff:
         self.missed[: self.n] = 0.0
         self.beyond[: self.n] = 0.0
         self.new_to_team[: self.n] = False
+        self.arrived_within[: self.n] = False
 
     def view(self, name: str) -> np.ndarray:
         """The live part of a field (rows 0..n-1)."""
