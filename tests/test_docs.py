@@ -28,10 +28,13 @@ def test_parameter_list_is_current() -> None:
 
 
 def test_every_behaviour_parameter_has_unit_and_source() -> None:
-    from teachsim.parameters import Behaviour
+    from teachsim.parameters import Behaviour, Costs
 
-    for table, field in Behaviour.model_fields.items():
-        for name, f in field.annotation.model_fields.items():  # type: ignore[union-attr]
+    tables = [(t, f.annotation) for t, f in Behaviour.model_fields.items()]
+    for table, model in [*tables, ("costs", Costs)]:
+        for name, f in model.model_fields.items():  # type: ignore[union-attr]
+            if name == "startup":
+                continue
             extra = f.json_schema_extra
             assert isinstance(extra, dict), f"{table}.{name}"
             assert extra["unit"] and extra["source"], f"{table}.{name}"

@@ -29,6 +29,8 @@ class School(mesa.Agent):
         self.clerks: list[Clerk] = []
         self.paras: list[Paraprofessional] = []
         self.cohorts: list[StudentCohort] = []
+        #: FTE still to cut (clerks, paras) when cuts wait for departures
+        self.pending_cuts: dict[str, float] = {"clerks": 0.0, "paras": 0.0}
 
 
 class Teacher(mesa.Agent):

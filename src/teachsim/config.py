@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from teachsim.errors import ConfigError
-from teachsim.parameters import Behaviour
+from teachsim.parameters import Behaviour, Costs
 from teachsim.policy import Policy, load_policy, resolve_policy_path
 from teachsim.tomlio import load_with_extends
 from teachsim.validation import Invalid, Strict, to_config_error
@@ -213,6 +213,17 @@ class Staffing(Strict):
                                   "leader, dollars a year (seed 002: $9,000)")
     leader_min_experience: int = Field(3, ge=0, le=40, description="years of experience a "
                                        "teacher needs to be eligible to lead")
+    clerk_fte_change: float = Field(
+        0.0, ge=-20, le=20, description="change in clerk FTE at a school when it adopts the "
+        "policy; negative is a cut (seed 002 says both -0.5 and -1.0)")
+    para_fte_change: float = Field(
+        0.0, ge=-60, le=60, description="change in paraprofessional FTE at adoption")
+    support_change_mode: Literal["immediate", "attrition"] = Field(
+        "immediate", description="'immediate': cuts happen at adoption; 'attrition': no "
+        "layoffs, a cut happens only when a clerk or paraprofessional leaves, so savings lag")
+    support_attrition_rate: float = Field(
+        0.12, ge=0, le=1, description="yearly chance that a clerk or paraprofessional leaves "
+        "(assumption)")
 
 
 class Salaries(Strict):
@@ -246,6 +257,7 @@ class Scenario(Strict):
                                        description="schedule policy and baseline")
     staffing: Staffing = Field(default_factory=Staffing, description="teacher leader roles")
     rollout: Rollout = Field(default_factory=Rollout, description="district rollout plan")
+    costs: Costs = Field(default_factory=Costs, description="prices of the cost model")
     salaries: Salaries = Field(default_factory=Salaries, description="pay")
     behaviour: Behaviour = Field(default_factory=Behaviour,
                                  description="people-dynamics parameters")

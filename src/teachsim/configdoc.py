@@ -68,6 +68,8 @@ def _default(field: Any) -> str:
         return "required"
     if isinstance(value, BaseModel):
         return "see table"
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        return f"{len(value)} tables (see below)"
     if value is None:
         return "none"
     return f"`{json.dumps(value)}`"
@@ -150,6 +152,23 @@ def render_parameters() -> str:
             lines.append(f"| `{name}` | {_default(f)} | {extra.get('unit', '')} | "
                          f"{extra.get('source', '')} | {meaning} |")
         lines.append("")
+    from teachsim.parameters import Costs, StartupLine
+
+    lines += ["## Costs: `[costs]`", "", " ".join((Costs.__doc__ or "").split()), "",
+              "| name | value | unit | source | meaning |", "|---|---|---|---|---|"]
+    for name, f in Costs.model_fields.items():
+        if name == "startup":
+            continue
+        extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        lines.append(f"| `{name}` | {_default(f)} | {extra.get('unit', '')} | "
+                     f"{extra.get('source', '')} | {(f.description or '').split(' [')[0]} |")
+    lines += ["", "Default start-up lines (`[[costs.startup]]`), per adopting school:", "",
+              "| name | amount | per | start-up years | source |", "|---|---|---|---|---|"]
+    for line in Costs().startup:
+        assert isinstance(line, StartupLine)
+        lines.append(f"| {line.name} | ${line.amount:,.0f} | {line.per} | "
+                     f"{', '.join(map(str, line.years))} | {line.source} |")
+    lines += [""]
     lines += ["## Other scenario numbers", "",
               "School profile, calendar, staffing and pay; the source is in the meaning.", "",
               "| name | value | meaning |", "|---|---|---|"]

@@ -62,6 +62,21 @@ def _fte_units(total: float) -> list[float]:
     return units
 
 
+def _cut(school: School, kind: str, fte: float, agents: list | None = None) -> None:  # type: ignore[type-arg]
+    """Remove ``fte`` FTE of a school's ``kind`` ("clerks" or "paras") staff, from
+    ``agents`` (default: all of them, last hired first)."""
+    pool = getattr(school, kind)
+    for agent in reversed(agents if agents is not None else list(pool)):
+        if fte <= 1e-9:
+            break
+        take = min(agent.fte, fte)
+        agent.fte = round(agent.fte - take, 6)
+        fte -= take
+        if agent.fte <= 1e-9:
+            pool.remove(agent)
+            agent.remove()
+
+
 class TeachSimModel(Model):
     """A district of schools run under schedule policies for ``scenario.run.years`` years."""
 
@@ -176,6 +191,12 @@ class TeachSimModel(Model):
         self.student_minutes = sm
         self._baseline_grade_minutes = self.baseline.student_minutes_by_grade()
         self._outside_days = np.flatnonzero(self._t_beyond.sum(axis=1) > 0)
+        # PD beyond the contract day: sessions a year per schedule, and minutes a year per
+        # (schedule, class) -- the baseline's are what an adopting school no longer pays.
+        pd = ACTIVITIES.index("pd")
+        self._pd_sessions = np.array([int((c.beyond[:, :, pd].sum(axis=1) > 0).sum())
+                                      for c in comps])
+        self._pd_beyond_year = self._t_beyond_act[:, :, pd].sum(axis=0)  # per flat class
 
     def _hire(self, school: np.ndarray, grade: np.ndarray, years: np.ndarray,
               rng: np.random.Generator, new_to_team: bool) -> None:
@@ -238,10 +259,14 @@ class TeachSimModel(Model):
         s = self.staff
         for sc in self.schools:
             sc.sched = self._sched_for(sc.index, self.year_index)
+            if self.policy_sched and self.adopt_year[sc.index] == self.year_index:
+                self._adopt_support_changes(sc)
+        self._support_attrition()
         self._school_sched = np.array([sc.sched for sc in self.schools], dtype=np.intp)
         s.view("sched")[:] = self._school_sched[s.view("school")]
         self._duty_uncovered = np.array([
-            self.compiled[sc.sched].duty_minutes_uncovered(self.specs[sc.index])
+            self.compiled[sc.sched].duty_minutes_uncovered(self.specs[sc.index].model_copy(
+                update={"paraprofessionals": sum(p.fte for p in sc.paras)}))
             for sc in self.schools])
         self._select_leaders()
         p = self.params
@@ -268,8 +293,8 @@ class TeachSimModel(Model):
         per_school = np.bincount(s.view("school"), minlength=len(self.schools))
         extra = np.array([
             duty_minutes_per_teacher(self._duty_uncovered[i], int(per_school[i]))
-            + clerical_minutes_per_teacher(self.specs[i].clerks, int(per_school[i]),
-                                           p.time_use)
+            + clerical_minutes_per_teacher(sum(c.fte for c in self.schools[i].clerks),
+                                           int(per_school[i]), p.time_use)
             for i in range(len(self.schools))])
         school = s.view("school")
         self._extra = extra[school]
@@ -279,6 +304,41 @@ class TeachSimModel(Model):
         self._grade_minutes = np.zeros((len(self.schools), n_g))
         self._absent_today = np.zeros(n, dtype=bool)
         self._schedule_outside_day_sessions()
+
+    def _adopt_support_changes(self, school: School) -> None:
+        """A school adopting the policy changes its clerk and paraprofessional staffing:
+        additions and immediate cuts now; with ``support_change_mode = "attrition"`` cuts
+        wait for departures (``_support_attrition``)."""
+        st = self.config.staffing
+        for kind, change in (("clerks", st.clerk_fte_change), ("paras", st.para_fte_change)):
+            if change > 0:
+                agent = Clerk if kind == "clerks" else Paraprofessional
+                for fte in _fte_units(change):
+                    agent(self, school, fte)
+            elif change < 0:
+                if st.support_change_mode == "immediate":
+                    _cut(school, kind, -change)
+                else:
+                    school.pending_cuts[kind] += -change
+
+    def _support_attrition(self) -> None:
+        """Pending cuts happen as clerks and paraprofessionals leave: each leaves in a year
+        with probability ``support_attrition_rate`` and is replaced at a lower FTE (or not
+        at all) until the cut is made."""
+        rate = self.config.staffing.support_attrition_rate
+        pending = [sc for sc in self.schools if any(sc.pending_cuts.values())]
+        if not pending:
+            return
+        rng = stream(self.seed, "support.attrition", self.year_index)
+        for sc in pending:
+            for kind in ("clerks", "paras"):
+                for agent in list(getattr(sc, kind)):
+                    if sc.pending_cuts[kind] <= 1e-9:
+                        break
+                    if rng.random() < rate:
+                        cut = min(agent.fte, sc.pending_cuts[kind])
+                        _cut(sc, kind, cut, [agent])
+                        sc.pending_cuts[kind] -= cut
 
     def _select_leaders(self) -> None:
         """Each grade team's leader posts go to its most effective eligible teachers
@@ -529,6 +589,9 @@ class TeachSimModel(Model):
         teacher["minutes_absent"] = s.view("missed").sum(axis=1)
         teacher["minutes_appointments"] = y["appointment_minutes"]
         teacher["minutes_beyond_contract"] = y["beyond"]
+        teacher["minutes_pd_beyond_contract"] = s.view("beyond")[:, ACTIVITIES.index("pd")]
+        # what the same teacher would have had under the baseline schedule
+        teacher["baseline_pd_minutes"] = self._pd_beyond_year[s.view("cls").astype(np.intp)]
         teacher["minutes_after_hours"] = y["after_hours"]
         teacher["weekly_hours"] = weekly_hours(total_work, n_sd)
         teacher["effective_collaboration_minutes"] = y["eff_collab"]
@@ -630,6 +693,12 @@ class TeachSimModel(Model):
             "instructional_minutes_per_student": stu_min,
             "instructional_minutes_vs_baseline_pct": 100 * (stu_min / base_minutes - 1),
             "duty_minutes_uncovered_per_day": self._duty_uncovered.copy(),
+            "pd_hours_beyond_contract": total(t["minutes_pd_beyond_contract"]) / 60,
+            "pd_sessions_beyond_contract": self._pd_sessions[self._school_sched],
+            "baseline_pd_hours_beyond_contract": total(t["baseline_pd_minutes"]) / 60,
+            "baseline_pd_sessions_beyond_contract": np.full(n_sch, self._pd_sessions[0]),
+            "clerks_fte_before": np.array([sp.clerks for sp in self.specs]),
+            "paras_fte_before": np.array([sp.paraprofessionals for sp in self.specs]),
         }
         self.records.add("school_year", school)
 

@@ -9,7 +9,7 @@ docs/parameters.md is generated from them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -348,3 +348,118 @@ class Behaviour(Strict):
     leadership: Leadership = Field(default_factory=Leadership,
                                    description="choosing teacher leaders")
     students: Students = Field(default_factory=Students, description="student growth")
+
+
+class StartupLine(Strict):
+    """One named start-up cost of an adopting school (editable, add your own)."""
+
+    name: str = Field(description="label in the ledger and grant budget")
+    amount: float = Field(ge=0, le=10_000_000, description="dollars per unit")
+    per: Literal["school", "leader", "teacher"] = Field(
+        "school", description="unit: per school, per teacher-leader post, or per teacher")
+    years: list[int] = Field(default_factory=lambda: [1], description="start-up years it "
+                             "falls in (1 = the adoption year, 2 = the next)")
+    source: str = Field("assumption", description="where the figure comes from")
+
+    @model_validator(mode="after")
+    def _years(self) -> StartupLine:
+        if not self.years or any(y < 1 for y in self.years):
+            raise Invalid(f"years {self.years} must be start-up years 1, 2, ...",
+                          "e.g. years = [1] or [1, 2]", key="years")
+        return self
+
+
+def _default_startup() -> list[StartupLine]:
+    return [
+        StartupLine(name="teacher-leader training", amount=2500.0, per="leader",
+                    years=[1, 2], source="assumption"),
+        StartupLine(name="schedule redesign and design support", amount=15000.0,
+                    per="school", years=[1], source="assumption (seed 002: district "
+                    "guidance, sample schedules)"),
+        StartupLine(name="transition cover (substitute days for planning)", amount=429.0,
+                    per="teacher", years=[1], source="assumption: 3 days x $143"),
+        StartupLine(name="change-management support for the principal", amount=10000.0,
+                    per="school", years=[1, 2], source="assumption (seed 002)"),
+    ]
+
+
+class Costs(Strict):
+    """Prices of the cost model (nominal dollars). The ledger and the grant budget use
+    them with the simulated staff, substitutes and exits."""
+
+    salary_growth: float = param(
+        0.03, unit="per year", ge=-0.1, le=0.2, source="assumption (recent nominal growth "
+        "of average teacher pay, NEA)", description="yearly growth of salaries from the "
+        "first model year")
+    benefits_teacher: float = param(
+        1.54, unit="x wages", ge=1, le=3, source="BLS ECEC, state and local government "
+        "(benefits 35% of compensation)", description="compensation per dollar of teacher "
+        "wages")
+    benefits_office: float = param(
+        1.74, unit="x wages", ge=1, le=3, source="BLS ECEC, state and local government, "
+        "office staff", description="compensation per dollar of clerk and paraprofessional "
+        "wages")
+    stipend_payroll_load: float = param(
+        0.15, unit="share of stipend", ge=0, le=1, source="seed 002: 10-20%",
+        description="payroll tax and retirement on every stipend (expected)")
+    stipend_payroll_load_low: float = param(
+        0.10, unit="share of stipend", ge=0, le=1, source="seed 002", description="low end")
+    stipend_payroll_load_high: float = param(
+        0.20, unit="share of stipend", ge=0, le=1, source="seed 002",
+        description="high end")
+    substitute_daily_rate: float = param(
+        143.0, unit="$ per day", ge=0, le=2000, source="BLS OEWS; NCTQ substitute pay "
+        "trendline: about $129-157", description="pay of a short-term substitute")
+    long_term_substitute_daily_rate: float = param(
+        200.0, unit="$ per day", ge=0, le=2000, source="assumption (long-term rates above "
+        "daily rates)", description="pay of a long-term substitute in a vacant post")
+    turnover_cost_small: float = param(
+        11860.0, unit="$ per leaver", ge=0, le=200000, source="LPI 2024 calculator, "
+        "districts under 10,000 students", description="cost per teacher leaving the "
+        "district")
+    turnover_cost_medium: float = param(
+        16450.0, unit="$ per leaver", ge=0, le=200000, source="LPI 2024 calculator, "
+        "10,000-50,000 students", description="cost per teacher leaving the district")
+    turnover_cost_large: float = param(
+        24930.0, unit="$ per leaver", ge=0, le=200000, source="LPI 2024 calculator, over "
+        "50,000 students", description="cost per teacher leaving the district")
+    in_district_move_cost_share: float = param(
+        0.5, unit="share", ge=0, le=1, source="assumption: hiring without recruitment",
+        description="cost of a move within the district relative to a leaver's")
+    pd_hourly_rate: float = param(
+        35.0, unit="$ per teacher-hour", ge=0, le=500, source="assumption (typical extra-"
+        "duty hourly rate)", description="pay for PD hours beyond the contract day")
+    pd_session_cost: float = param(
+        500.0, unit="$ per session per school", ge=0, le=100000, source="assumption",
+        description="facilitation and materials of one after-school PD session")
+    per_pupil_spending: float = param(
+        16990.0, unit="$ per student", ge=0, le=100000, source="NEA 2023-24 (NCES FY2022: "
+        "$15,591)", description="current spending per pupil (district operating budget)")
+    district_students: int | None = param(
+        None, unit="students", ge=1, le=2_000_000, source="default: the simulated schools' "
+        "enrolment", description="district enrolment for the operating budget and the "
+        "turnover-cost size band (set it when the simulated schools are part of a larger "
+        "district)")
+    neutral_tolerance: float = param(
+        0.0, unit="$", ge=0, le=1_000_000, source="definition", description="a net impact "
+        "up to this is still called budget-neutral")
+    grant_covers_recurring: bool = param(
+        False, unit="yes/no", source="seed 002 is ambiguous: 'two years of start-up costs'",
+        description="whether the philanthropic ask also covers a school's net recurring "
+        "cost during its start-up years")
+    startup: list[StartupLine] = Field(default_factory=_default_startup,
+                                       description="start-up cost lines of each adopting "
+                                       "school ([[costs.startup]] tables)")
+
+    @model_validator(mode="after")
+    def _loads(self) -> Costs:
+        if not (self.stipend_payroll_load_low <= self.stipend_payroll_load
+                <= self.stipend_payroll_load_high):
+            raise Invalid("stipend_payroll_load is outside [stipend_payroll_load_low, "
+                          "stipend_payroll_load_high]", "order them low <= expected <= high",
+                          key="stipend_payroll_load")
+        names = [s.name for s in self.startup]
+        if len(set(names)) != len(names):
+            raise Invalid("two start-up lines have the same name", "give each its own name",
+                          key="startup")
+        return self
