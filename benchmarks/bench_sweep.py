@@ -32,7 +32,10 @@ name = "fixed_rate_need"
 """
 SECOND_ARM = """[[arm]]
 name = "no_rollout"
-set = { "schedule.policy" = "traditional", "staffing.leaders_per_grade" = 0, "rollout.strategy" = "none" }
+[arm.set]
+"schedule.policy" = "traditional"
+"staffing.leaders_per_grade" = 0
+"rollout.strategy" = "none"
 """
 
 

@@ -53,8 +53,8 @@ def snapshot(results: Path) -> dict[str, dict[str, list]]:
         parts = [pq.read_table(d / f"{name}.parquet") for d in store.chunk_dirs()
                  if (d / f"{name}.parquet").exists()]
         cols = [c for c in parts[0].column_names if c not in VOLATILE]
-        rows = sorted(zip(*[sum((p.column(c).to_pylist() for p in parts), []) for c in cols],
-                          strict=True), key=repr)
+        columns = [[v for p in parts for v in p.column(c).to_pylist()] for c in cols]
+        rows = sorted(zip(*columns, strict=True), key=repr)
         out[name] = {"columns": cols, "rows": rows}
     return out
 

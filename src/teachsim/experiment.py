@@ -249,7 +249,7 @@ def design(sweep: Sweep | None) -> list[dict[str, float]]:
     for row in matrix:
         point = {}
         for p, v in zip(params, row, strict=True):
-            point[p.name] = int(round(v)) if p.integer else float(v)
+            point[p.name] = round(v) if p.integer else float(v)
         points.append(point)
     return points
 
@@ -279,7 +279,7 @@ def load_experiment(path: str | Path) -> Experiment:
         if spec.sweep is not None and spec.sweep.method != "grid":
             # Validate the corners of the sweep box once, so a bad range fails now.
             for corner in ("low", "high"):
-                values = {p.name: (int(round(getattr(p, corner))) if p.integer
+                values = {p.name: (round(getattr(p, corner)) if p.integer
                                    else getattr(p, corner)) for p in spec.sweep.parameter}
                 exp._build(arm, values, f"sweep {corner} values")
         elif spec.sweep is not None:
