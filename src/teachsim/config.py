@@ -135,8 +135,9 @@ class Rollout(Strict):
     the baseline schedule (without teacher leaders)."""
 
     strategy: Literal["none", "all_at_once", "fixed_rate", "pilot_then_scale"] = Field(
-        "none", description="'none': every school runs the policy from the start; "
-        "'all_at_once', 'fixed_rate' (per_year a year) or 'pilot_then_scale'")
+        "none", description="'none': every school runs the policy from the first year "
+        "(its start-up years are years 0 and 1); 'all_at_once', 'fixed_rate' (per_year a "
+        "year) or 'pilot_then_scale'")
     first_year: int = Field(1, ge=0, le=60, description="model year (0 = first) of the "
                             "first adoptions")
     per_year: int = Field(10, ge=1, le=2000, description="fixed_rate: schools a year "

@@ -197,3 +197,88 @@ def summary_table(summaries: Sequence[dict[str, object]], title: str) -> Table:
 
 def print_renderable(obj: object, console: Console | None = None) -> None:
     (console or Console()).print(obj)
+
+
+def _money(x: float) -> str:
+    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+
+
+def budget_tables(b: object) -> Group:
+    """Terminal view of a Budget: grant budget (or bands), yearly totals, verdicts."""
+    parts: list[object] = []
+    tables = b.tables  # type: ignore[attr-defined]
+    if "grant budget" in tables:
+        g = tables["grant budget"]
+        t = Table(title=f"Grant budget: {b.title}", title_justify="left")  # type: ignore[attr-defined]
+        for col in ("fiscal year", "cohort", "schools", "start-up (one-time)", "recurring",
+                    "savings", "net", "ask", "cumulative ask", "ask % of budget"):
+            t.add_column(col, justify="left" if col in ("fiscal year", "cohort") else "right")
+        for i in range(len(g["fiscal_year"])):
+            total = g["cohort"][i] == "total"
+            style = "bold" if total else None
+            t.add_row(g["fiscal_year"][i], g["cohort"][i], str(g["schools"][i]),
+                      _money(g["one_time_startup"][i]), _money(g["recurring_costs"][i]),
+                      _money(g["savings"][i]), _money(g["net"][i]),
+                      _money(g["philanthropic_ask"][i]), _money(g["cumulative_ask"][i]),
+                      f"{g['ask_share_of_budget_pct'][i]:.3f}%", style=style)
+        parts.append(t)
+    if "grant budget bands" in tables:
+        g = tables["grant budget bands"]
+        t = Table(title=f"Grant budget: {b.title}", title_justify="left")  # type: ignore[attr-defined]
+        for col in ("fiscal year", "cohort", "start-up", "net", "ask", "cumulative ask",
+                    "ask % of budget"):
+            t.add_column(col, justify="left" if col in ("fiscal year", "cohort") else "right")
+
+        def band(col: str, i: int, fmt: object = _money) -> str:
+            lo, mid, hi = (g[f"{col}_p{q}"][i] for q in (10, 50, 90))
+            f = fmt  # type: ignore[assignment]
+            return f"{f(mid)} ({f(lo)}-{f(hi)})"  # type: ignore[operator]
+
+        for i in range(len(g["fiscal_year"])):
+            if g["cohort"][i] != "total":
+                continue
+            t.add_row(g["fiscal_year"][i], g["cohort"][i], band("one_time_startup", i),
+                      band("net", i), band("philanthropic_ask", i),
+                      band("cumulative_ask", i),
+                      band("ask_share_of_budget_pct", i, lambda x: f"{x:.3f}%"))
+        parts.append(t)
+    if "budget by year" in tables:
+        y = tables["budget by year"]
+        years = sorted(set(y["year"].tolist()))[:6]
+        t = Table(title="Ledger, all schools (first years; amount, with the payroll-load "
+                  "range where it applies)", title_justify="left")
+        t.add_column("line")
+        t.add_column("kind")
+        for yr in years:
+            t.add_column(str(yr), justify="right")
+        lines = list(dict.fromkeys(zip(y["line"].tolist(), y["category"].tolist(),
+                                       strict=True)))
+        for line, cat in lines:
+            cells = []
+            for yr in years:
+                m = (y["year"] == yr) & (y["line"] == line)
+                a, lo, hi = (float(y[c][m].sum()) for c in ("amount", "amount_low",
+                                                            "amount_high"))
+                cells.append(_money(a) if lo == hi else f"{_money(a)}\n({_money(lo)}-"
+                             f"{_money(hi)})")
+            if any(c not in ("$0",) for c in cells):
+                t.add_row(line, cat, *cells)
+        parts.append(t)
+    if "verdicts" in tables:
+        v = tables["verdicts"]
+        t = Table(title="Budget neutrality of schools on the policy", title_justify="left")
+        for col in ("year", "on the policy", "budget-neutral", "missing", "net impact",
+                    "net (low-high payroll load)", "largest miss"):
+            t.add_column(col, justify="right")
+        for yr in sorted(set(v["year"].tolist())):
+            m = (v["year"] == yr) & v["adopted"]
+            if not m.any():
+                continue
+            neutral = int((v["verdict"][m] == "budget-neutral").sum())
+            t.add_row(str(yr), str(int(m.sum())), str(neutral), str(int(m.sum()) - neutral),
+                      _money(float(v["net_impact"][m].sum())),
+                      f"{_money(float(v['net_impact_low'][m].sum()))} to "
+                      f"{_money(float(v['net_impact_high'][m].sum()))}",
+                      _money(float(v["misses_by"][m].max())))
+        parts.append(t)
+    return Group(*parts)  # type: ignore[arg-type]

@@ -589,9 +589,11 @@ class TeachSimModel(Model):
         teacher["minutes_absent"] = s.view("missed").sum(axis=1)
         teacher["minutes_appointments"] = y["appointment_minutes"]
         teacher["minutes_beyond_contract"] = y["beyond"]
-        teacher["minutes_pd_beyond_contract"] = s.view("beyond")[:, ACTIVITIES.index("pd")]
-        # what the same teacher would have had under the baseline schedule
-        teacher["baseline_pd_minutes"] = self._pd_beyond_year[s.view("cls").astype(np.intp)]
+        # PD scheduled beyond the contract day this year, and what the same teacher would
+        # have had under the baseline schedule (the cost model prices the difference)
+        teacher["minutes_pd_scheduled_beyond_contract"] = self._pd_beyond_year[self._fi]
+        teacher["minutes_pd_scheduled_beyond_contract_baseline"] = self._pd_beyond_year[
+            s.view("cls").astype(np.intp)]
         teacher["minutes_after_hours"] = y["after_hours"]
         teacher["weekly_hours"] = weekly_hours(total_work, n_sd)
         teacher["effective_collaboration_minutes"] = y["eff_collab"]
@@ -635,19 +637,19 @@ class TeachSimModel(Model):
         exits = {k: count(t["exit"] == k) for k in retention.EXIT_NAMES[1:]}
         vacant = self.vacancies.sum(axis=1)
         growth = y["growth"]
+        # A school has adopted when it runs the scenario's policy and that policy differs
+        # from the baseline (a traditional-only scenario adopts nothing).
+        adopted = (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
         school = {
             "year": np.full(n_sch, year),
             "school_id": np.arange(n_sch, dtype=np.int64),
             "school": np.array([sc.name for sc in self.schools], dtype=object),
             "policy": np.array([self.compiled[sc.sched].policy.name for sc in self.schools],
                                dtype=object),
-            "adopted": self._school_sched == self.policy_sched,
-            "years_since_adoption": np.where(
-                (self.adopt_year >= 0) & (self.adopt_year <= self.year_index),
-                self.year_index - self.adopt_year, -1),
-            "in_startup": (self.adopt_year >= 0) & (self.adopt_year <= self.year_index)
-            & (self.year_index - self.adopt_year < self.config.rollout.startup_years)
-            & (self.config.rollout.strategy != "none"),
+            "adopted": adopted,
+            "years_since_adoption": np.where(adopted, self.year_index - self.adopt_year, -1),
+            "in_startup": adopted & (self.year_index - self.adopt_year
+                                     < self.config.rollout.startup_years),
             "homerooms_per_grade": self._hpg.copy(),
             "poverty_share": np.array([sp.poverty_share for sp in self.specs]),
             "conditions": np.array([sp.conditions for sp in self.specs]),
@@ -693,9 +695,10 @@ class TeachSimModel(Model):
             "instructional_minutes_per_student": stu_min,
             "instructional_minutes_vs_baseline_pct": 100 * (stu_min / base_minutes - 1),
             "duty_minutes_uncovered_per_day": self._duty_uncovered.copy(),
-            "pd_hours_beyond_contract": total(t["minutes_pd_beyond_contract"]) / 60,
+            "pd_hours_beyond_contract": total(t["minutes_pd_scheduled_beyond_contract"]) / 60,
             "pd_sessions_beyond_contract": self._pd_sessions[self._school_sched],
-            "baseline_pd_hours_beyond_contract": total(t["baseline_pd_minutes"]) / 60,
+            "baseline_pd_hours_beyond_contract": total(
+                t["minutes_pd_scheduled_beyond_contract_baseline"]) / 60,
             "baseline_pd_sessions_beyond_contract": np.full(n_sch, self._pd_sessions[0]),
             "clerks_fte_before": np.array([sp.clerks for sp in self.specs]),
             "paras_fte_before": np.array([sp.paraprofessionals for sp in self.specs]),

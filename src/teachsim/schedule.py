@@ -13,6 +13,7 @@ The model uses the same arrays: a teacher's day is one row lookup, array-wide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -145,12 +146,17 @@ class CompiledSchedule:
         """Average duty minutes a student day covered by teachers, paraprofessionals and
         other staff at ``school`` (default: the school compiled for)."""
         school = school or self.school
-        sd = self.calendar.student_days()
-        per_class = self.in_day_minutes()[sd][:, :, ACTIVITIES.index("duties")].mean(axis=0)
+        per_class = self.duty_minutes_per_class
         n = self.teachers_per_class(school)
         return float((per_class * n).sum()
                      + school.paraprofessionals * school.para_duty_minutes_per_day
                      + school.other_staff_duty_minutes_per_day)
+
+    @cached_property
+    def duty_minutes_per_class(self) -> np.ndarray:
+        """Average duty minutes a student day of one teacher of each class."""
+        sd = self.calendar.student_days()
+        return self.in_day_minutes()[sd][:, :, ACTIVITIES.index("duties")].mean(axis=0)
 
     def duty_minutes_uncovered(self, school: SchoolProfile | None = None) -> float:
         school = school or self.school
