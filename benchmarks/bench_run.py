@@ -24,10 +24,8 @@ from teachsim.simulate import run_scenario
 
 
 def district(loaded: LoadedScenario, n: int) -> LoadedScenario:
-    scen = loaded.scenario.model_copy(update={
-        "district": loaded.scenario.district.model_copy(update={"n_schools": n})})
-    return LoadedScenario(scen, loaded.policy, loaded.baseline, loaded.path,
-                          loaded.policy_path)
+    return loaded.replace(district=loaded.scenario.district.model_copy(
+        update={"n_schools": n}))
 
 
 def main() -> None:

@@ -73,8 +73,23 @@ def main() -> None:
                    out=tmp / "w2", workers=2)
         td = timed(f"{n} replications, Dask LocalCluster (2)", n, experiment=exp,
                    out=tmp / "dask", dask_local=True, workers=2)
+        # A cluster that is already running (the usual case on a real cluster): its
+        # start-up is not part of the sweep.
+        import dask
+        from distributed import Client, LocalCluster
+
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+        warm = Client(cluster)
+        warm.run(lambda: __import__("teachsim.simulate"))
+        tr = timed(f"{n} replications, Dask cluster already up", n, experiment=exp,
+                   out=tmp / "dask_up", dask=cluster.scheduler_address, workers=2)
+        warm.close()
+        cluster.close()
         print(f"speed-up, 2 vs 1 worker: {t1 / t2:.2f}x; Dask vs local processes: "
-              f"{100 * (td / t2 - 1):+.1f}%", flush=True)
+              f"{100 * (td / t2 - 1):+.1f}% with cluster start-up, "
+              f"{100 * (tr / t2 - 1):+.1f}% on a running cluster", flush=True)
         if args.big:
             big = experiment(tmp, 1000, 2)
             tb = timed("1,000 replications x 2 arms, 2 workers", 2000, experiment=big,

@@ -28,9 +28,9 @@ class Budget:
 
 def by_year(led: Table) -> Table:
     """Ledger lines summed over schools, one row per year and line."""
-    keys = sorted({(int(y), str(ln), str(c)) for y, ln, c in zip(
-        led["year"], led["line"], led["category"], strict=True)},
-        key=lambda k: (k[0], ("investment", "trade-off", "simulated").index(k[2])))
+    # keep the ledger's line order within each year
+    keys = sorted(dict.fromkeys((int(y), str(ln), str(c)) for y, ln, c in zip(
+        led["year"], led["line"], led["category"], strict=True)), key=lambda k: k[0])
     cols: dict[str, list[object]] = {"year": [], "category": [], "line": [], "amount": [],
                                      "amount_low": [], "amount_high": []}
     index = {k: i for i, k in enumerate(keys)}

@@ -128,10 +128,8 @@ def baseline_teacher_years(loaded: LoadedScenario, schools: int, seeds: list[int
     """Teacher-year rows of ``len(seeds)`` runs of a ``schools``-school district."""
     from teachsim.simulate import run_scenario
 
-    scen = loaded.scenario.model_copy(update={
-        "district": loaded.scenario.district.model_copy(update={"n_schools": schools})})
-    district = LoadedScenario(scen, loaded.policy, loaded.baseline, loaded.path,
-                              loaded.policy_path)
+    district = loaded.replace(district=loaded.scenario.district.model_copy(
+        update={"n_schools": schools}))
     tables = [run_scenario(district, seed=s, years=years).tables["teacher_year"]
               for s in seeds]
     return {c: np.concatenate([t[c] for t in tables]) for c in tables[0]}

@@ -6,6 +6,7 @@ so ``teachsim --help`` and ``teachsim validate`` answer quickly.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -241,6 +242,88 @@ def budget(
         else:
             written = write_csv(tables, out_file)
             out.print("wrote " + ", ".join(str(p) for p in written), highlight=False)
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="an experiment's results directory",
+                                            show_default=False)],
+    out_file: Annotated[Path | None, typer.Option("--out", help="HTML file (default: "
+                                                  "RESULTS/report.html)")] = None,
+    reference: Annotated[str | None, typer.Option(help="arm the others are compared with "
+                                                  "(default: the first)")] = None,
+) -> None:
+    """One self-contained HTML report (and PNG figures) of an experiment's results."""
+    from teachsim.errors import ConfigError
+
+    try:
+        with err.status("building the report"):
+            from teachsim.report import build_report
+
+            rep = build_report(results, out_file, reference)
+    except (ConfigError, ValueError) as exc:
+        _fail(exc)
+    out.print(f"wrote {rep.html} and {len(rep.figures)} figures in "
+              f"{next(iter(rep.figures.values())).parent}/" if rep.figures else
+              f"wrote {rep.html}", highlight=False)
+
+
+@app.command()
+def sensitivity(
+    target: Annotated[Path, typer.Argument(help="an experiment file (run first) or its "
+                                           "results directory", show_default=False)],
+    outcome: Annotated[str, typer.Option(help="outcome: student_growth_sd, retention_rate, "
+                                         "practice_mean, burnout_prevalence, "
+                                         "cost_per_school")] = "student_growth_sd",
+    out_dir: Annotated[Path | None, typer.Option("--out", help="directory for tables and "
+                                                 "plots (default: RESULTS/sensitivity)")
+                       ] = None,
+    replications: Annotated[int | None, typer.Option(help="when running an experiment file",
+                                                     min=1)] = None,
+    workers: Annotated[int | None, typer.Option(help="when running an experiment file",
+                                                min=1)] = None,
+) -> None:
+    """Sobol or Morris indices (bootstrap 95% CIs) of the swept parameters for an outcome,
+    and the share of its variance explained by the arms."""
+    from rich.table import Table
+
+    from teachsim.errors import ConfigError
+
+    try:
+        results = target
+        if target.is_file():
+            from teachsim.api import run_experiment
+
+            with err.status(f"running {target.name}"):
+                results = run_experiment(target, replications=replications,
+                                         workers=workers).path
+        from teachsim.sensitivity import analyse, write
+
+        s = analyse(results, outcome)
+        written = write(s, out_dir or results / "sensitivity")
+    except ConfigError as exc:
+        _fail(exc)
+    for arm, table in s.indices.items():
+        t = Table(title=f"{s.method} indices of {outcome}, arm '{arm}' (95% CI)",
+                  title_justify="left")
+        cols = [c for c in table.columns if not c.endswith("_conf")]
+        for c in cols:
+            t.add_column(c, justify="left" if c == "parameter" else "right")
+        for _, r in table.iterrows():
+            cells = [str(r["parameter"])]
+            for c in cols[1:]:
+                conf = r.get(f"{c}_conf")
+                cells.append(f"{r[c]:.3f}" + (f" +- {conf:.3f}" if conf is not None
+                                              and not math.isnan(conf) else ""))
+            t.add_row(*cells)
+        out.print(t)
+    if s.categorical is not None:
+        c = s.categorical.iloc[0]
+        out.print(f"arms ({int(c['levels'])} levels) explain {100 * c['share_of_variance']:.1f}%"
+                  f" of the variance of {outcome} across runs (95% CI "
+                  f"{100 * c['ci_low']:.1f}-{100 * c['ci_high']:.1f}%)", highlight=False)
+    out.print("wrote " + ", ".join(p.name for p in written) + f" in {written[0].parent}/"
+              if written else "", highlight=False)
 
 
 def _run_many(paths: list[Path], years: int | None, seed: int | None, out_dir: Path,

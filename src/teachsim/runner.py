@@ -217,6 +217,9 @@ def sweep(
                           "baseline": experiment.arms[a.name].baseline.name}
                  for a in experiment.spec.arm},
         "design": {"method": experiment.spec.sweep.method if experiment.spec.sweep else None,
+                   "parameters": [p.model_dump() for p in experiment.spec.sweep.parameter]
+                   if experiment.spec.sweep else [],
+                   "levels": experiment.spec.sweep.levels if experiment.spec.sweep else None,
                    "points": experiment.points},
         "tables": experiment.spec.tables,
         "versions": _versions(),
