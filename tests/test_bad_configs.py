@@ -11,14 +11,10 @@ from typer.testing import CliRunner
 from teachsim.cli import app
 from teachsim.config import load_scenario
 from teachsim.errors import ConfigError
+from tests.conftest import expectations
 
 BAD = Path(__file__).parent / "bad_configs"
 CASES = sorted(p for p in BAD.iterdir() if p.is_file())
-
-
-def expectations(path: Path) -> list[str]:
-    return [line.split("expect:", 1)[1].strip() for line in path.read_text().splitlines()
-            if line.startswith("# expect:")]
 
 
 def test_there_are_at_least_ten_kinds() -> None:

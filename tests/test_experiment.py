@@ -20,7 +20,7 @@ from teachsim.errors import ConfigError
 from teachsim.experiment import design, load_experiment
 from teachsim.runner import Engine, sweep
 from teachsim.store import ResultsStore
-from tests.conftest import CONFIGS, ROOT
+from tests.conftest import CONFIGS, ROOT, expectations
 
 BAD = Path(__file__).parent / "bad_experiments"
 VOLATILE = {"seconds", "finished_at"}
@@ -243,8 +243,8 @@ CASES = sorted(BAD.glob("*.toml"))
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_bad_experiment_refused(path: Path) -> None:
-    wanted = [line.split("expect:", 1)[1].strip() for line in path.read_text().splitlines()
-              if line.startswith("# expect:")]
+    wanted = expectations(path)
+    assert wanted
     with pytest.raises(ConfigError) as info:
         load_experiment(path)
     message = info.value.render()
