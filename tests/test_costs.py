@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from teachsim.budget import budget_for_results, budget_for_scenario
 from teachsim.cli import app
 from teachsim.config import LoadedScenario, load_scenario
-from teachsim.costs import INVESTMENT, SIMULATED, TRADE_OFF, ledger, verdicts
+from teachsim.costs import INVESTMENT, PAYROLL, SIMULATED, TRADE_OFF, ledger, verdicts
 from teachsim.grant import MONEY, grant_budget
 from teachsim.simulate import run_scenario
 from tests.conftest import CONFIGS
@@ -71,7 +71,7 @@ def test_traditional_schools_are_not_judged(traditional: LoadedScenario) -> None
     led = ledger(sy, traditional.scenario)
     v = verdicts(led, sy, traditional.scenario)
     assert set(v["verdict"]) == {"not on the policy"}
-    assert np.all(led["amount"][led["category"] != SIMULATED] == 0)
+    assert np.all(led["amount"][~np.isin(led["category"], [SIMULATED, PAYROLL])] == 0)
 
 
 def test_ledger_lines_sum_to_totals(half: LoadedScenario) -> None:
@@ -87,6 +87,11 @@ def test_ledger_lines_sum_to_totals(half: LoadedScenario) -> None:
         assert v["net_impact"][i] == pytest.approx(inv + trade)
         assert v["simulated_operating_costs"][i] == pytest.approx(
             led["amount"][m & (led["category"] == SIMULATED)].sum())
+    # payroll: salaries by experience step, grown 3% a year, x 1.54 benefits (BLS)
+    pay = led["amount"][led["line"] == "teacher salaries and benefits"]
+    np.testing.assert_allclose(pay, sy["teacher_salaries"] * 1.54 * 1.03 ** (sy["year"]
+                                                                            - 2025))
+    assert np.all(v["teacher_payroll"] == pay)
     # substitutes are priced from the simulated days
     subs = led["amount"][led["line"] == "short-term substitutes"]
     np.testing.assert_allclose(subs, sy["substitute_days_short_term"] * 143

@@ -24,14 +24,14 @@ OUTCOMES: dict[str, tuple[str, str, bool]] = {
     "practice_mean": ("Teacher practice", "SD of student achievement", True),
     "burnout_prevalence": ("Teachers burned out", "% of teachers", False),
     "student_growth_sd": ("Student growth", "SD a year, vs novice-taught", True),
-    "cost_per_school": ("Net cost per school", "$ a year", False),
+    "cost_per_school": ("Cost per school (all ledger lines)", "$ a year", False),
 }
 PERCENT = ("retention_rate", "burnout_prevalence")
 
 
 def district_outcomes(res: Results) -> pd.DataFrame:
     """One row per run and year: the report's outcomes, with cost per school from the
-    ledger (design lines + simulated substitutes and turnover)."""
+    ledger (design lines, simulated substitutes and turnover, teacher payroll)."""
     dy = res.sql("SELECT * FROM district_year ORDER BY run_id, year")
     dy["retention_rate"] = 1.0 - dy["turnover_rate"]
     if "school_year" in res.tables():

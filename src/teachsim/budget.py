@@ -68,6 +68,10 @@ def notes(scenario: Scenario) -> list[str]:
         f"${c.neutral_tolerance:,.0f}.",
         "Simulated lines (substitutes, turnover) come from the model's absences, vacancies "
         "and exits; compare them between arms rather than within one run.",
+        "Payroll: teachers' salaries by experience step (start "
+        f"${scenario.salaries.teacher_start:,.0f}, average "
+        f"${scenario.salaries.teacher_average:,.0f}) grown yearly, x "
+        f"{c.benefits_teacher} benefits load (BLS ECEC).",
         "Philanthropic ask: start-up lines of schools in their start-up years"
         + (" plus their net recurring cost." if c.grant_covers_recurring else "."),
         f"Operating budget: ${c.per_pupil_spending:,.0f} per pupil (NEA 2023-24) x enrolment.",

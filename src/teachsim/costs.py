@@ -11,7 +11,9 @@ support staff, substitute days, exits, PD hours) and the scenario's prices (``[c
 - *simulated*: substitutes (short- and long-term) and turnover (leavers, moves out of and
   within the district) as the model produced them. They are operating costs of every
   school, adopting or not; compare them between arms (or with a baseline run) rather than
-  within one run.
+  within one run;
+- *payroll*: teachers' salaries by experience step, grown each year, times the benefits
+  load -- it changes with policy through who stays (experienced teachers cost more).
 
 The verdict compares investments with trade-offs: budget-neutral when the net is at most
 ``neutral_tolerance``; otherwise it misses by the net. Stipend payroll load has a low and
@@ -25,7 +27,7 @@ import numpy as np
 from teachsim.config import Scenario
 from teachsim.records import Table
 
-INVESTMENT, TRADE_OFF, SIMULATED = "investment", "trade-off", "simulated"
+INVESTMENT, TRADE_OFF, SIMULATED, PAYROLL = "investment", "trade-off", "simulated", "payroll"
 
 
 def turnover_cost_per_leaver(students: float, costs: object) -> float:
@@ -79,6 +81,8 @@ def ledger(sy: Table, scenario: Scenario) -> Table:
         * c.pd_hourly_rate * growth
         + (sy["pd_sessions_beyond_contract"] - sy["baseline_pd_sessions_beyond_contract"])
         * c.pd_session_cost)
+    add("teacher salaries and benefits", PAYROLL,
+        sy["teacher_salaries"] * growth * c.benefits_teacher)
     add("short-term substitutes", SIMULATED,
         sy["substitute_days_short_term"] * c.substitute_daily_rate * growth)
     add("long-term substitutes (vacancies)", SIMULATED,
@@ -120,6 +124,7 @@ def verdicts(led: Table, sy: Table, scenario: Scenario) -> Table:
     net_low = total(INVESTMENT, "amount_low") + total(TRADE_OFF, "amount_low")
     net_high = total(INVESTMENT, "amount_high") + total(TRADE_OFF, "amount_high")
     simulated = total(SIMULATED)
+    payroll = total(PAYROLL)
     order = np.lexsort((sy["school_id"], sy["year"]))
     adopted = sy["adopted"][order]
     tol = scenario.costs.neutral_tolerance
@@ -139,4 +144,5 @@ def verdicts(led: Table, sy: Table, scenario: Scenario) -> Table:
         "verdict": verdict.astype(object),
         "misses_by": np.where(adopted & (net > tol), net, 0.0),
         "simulated_operating_costs": simulated,
+        "teacher_payroll": payroll,
     }

@@ -245,8 +245,8 @@ def budget_tables(b: object) -> Group:
     if "budget by year" in tables:
         y = tables["budget by year"]
         years = sorted(set(y["year"].tolist()))[:6]
-        t = Table(title="Ledger, all schools (first years; amount, with the payroll-load "
-                  "range where it applies)", title_justify="left")
+        t = Table(title="Ledger, all schools (first years; amount, with the stipend "
+                  "payroll-load range where it applies)", title_justify="left")
         t.add_column("line")
         t.add_column("kind")
         for yr in years:

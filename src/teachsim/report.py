@@ -114,8 +114,9 @@ def build_report(results: Path, out: Path | None = None, reference: str | None =
                 shown, money=("extra_cost_per_school",))
             sections.append(
                 "<h2>Cost-effectiveness</h2><p class='note'>Against "
-                f"'{html.escape(reference)}', per school and year: extra cost (design lines "
-                "and simulated substitutes and turnover), extra student growth, extra "
+                f"'{html.escape(reference)}', per school and year: extra cost (design lines, "
+                "simulated substitutes and turnover, teacher payroll), extra student growth, "
+                "extra "
                 "teachers retained, and both per $1,000 where the arm clearly costs more."
                 "</p>" + body)
     if "schools_adopted" in outcomes and outcomes["schools_adopted"].max() > 0:

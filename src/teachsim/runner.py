@@ -233,9 +233,8 @@ def sweep(
 
     t0 = time.perf_counter()
     done = failed = 0
-    already_failed = 0
     if progress:
-        progress(len(specs) - len(todo), already_failed, len(specs))
+        progress(len(specs) - len(todo), 0, len(specs))
     if todo:
         size = experiment.spec.chunk_size or max(1, min(
             25, math.ceil(len(todo) / (max(engine.workers, 1) * 8))))
@@ -272,8 +271,7 @@ def sweep(
                 failed += sum(1 for r, _ in outcomes if r["status"] != "ok")
                 done += len(chunk)
                 if progress:
-                    progress(len(specs) - len(todo) + done, already_failed + failed,
-                             len(specs))
+                    progress(len(specs) - len(todo) + done, failed, len(specs))
                 nxt = next(queue, None)
                 if nxt is not None:
                     pending[pool.submit(run_chunk, nxt)] = nxt
