@@ -162,7 +162,7 @@ def test_resume_after_kill_9(tmp_path: Path, serial_snapshot: dict) -> None:
     for _ in range(3):
         before = len(ResultsStore(out).chunk_dirs()) if out.exists() else 0
         at_kill = _kill_after_chunks(_cli(str(exp), "--serial", "--out", str(out)), out,
-                                     before + 1, rnd.uniform(0.0, 0.1))
+                                     before + 1, rnd.uniform(0.0, 0.05))
         seen.append(at_kill)
         # whatever was written is whole: every chunk directory has its runs file
         for d in ResultsStore(out).chunk_dirs():
