@@ -144,10 +144,13 @@ def sensitivity(indices: pd.DataFrame, value: str, conf: str, title: str
                 ) -> tuple[Figure, pd.DataFrame]:
     """Ranked sensitivity indices with their confidence intervals."""
     data = indices.sort_values(value, ascending=True)
-    fig, ax = plt.subplots(figsize=(7, 0.8 + 0.45 * len(data)))
-    ax.barh(data["parameter"], data[value], xerr=data[conf], color="#4c72b0", capsize=3)
-    ax.set_xlabel(value.replace("_", " "))
-    ax.set_title(title, fontsize=11)
+    labels = [p.removeprefix("behaviour.") for p in data["parameter"]]
+    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.45 * len(data)))
+    ax.barh(labels, data[value], xerr=data[conf], color="#4c72b0", capsize=3)
+    ax.axvline(0, color="grey", lw=1)
+    ax.set_xlabel(f"{value.replace('_', ' ')} (bars: 95% bootstrap interval)")
+    title_main, _, title_rest = title.partition(": ")
+    ax.set_title(f"{title_main}\n{title_rest}" if title_rest else title, fontsize=11)
     fig.tight_layout()
     return fig, data
 
