@@ -338,9 +338,8 @@ def scenario_from_mapping(data: dict[str, Any], origins: dict[str, Path], path: 
     from teachsim.schedule import check_fits
 
     _check_calendar(scenario, origins, path)
-    school_file = origins.get("school.specials_teachers", path)
-    check_fits(loaded.scenario, policy, policy_path, school_file)
-    check_fits(loaded.scenario, baseline, baseline_path, school_file)
+    check_fits(loaded.scenario, policy, policy_path)
+    check_fits(loaded.scenario, baseline, baseline_path)
     from teachsim.district import check_schools
 
     check_schools(loaded, origins)

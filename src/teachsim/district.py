@@ -128,14 +128,16 @@ def check_schools(loaded: LoadedScenario, origins: dict[str, Path]) -> None:
     key = "district.roster" if d.roster else (
         "district.generate" if d.generate else "school.specials_teachers")
     file = origins.get(key, loaded.path)
+    fix = ("add specials teachers (school.specials_teachers), or choose a policy that "
+           "releases fewer homerooms in the same slot") if key == "school.specials_teachers" \
+        else "give that school more specials teachers"
     for pol in (loaded.policy, loaded.baseline):
         comp = compile_schedule(loaded.scenario, pol)
         for school in loaded.schools:
             problems = [c.problem for c in comp.coverage_for(school) if c.problem]
             if problems:
                 raise ConfigError(file, key, f"policy '{pol.name}' cannot be staffed at "
-                                  f"'{school.name}': {problems[0]}",
-                                  "give that school more specials teachers")
+                                  f"'{school.name}': {problems[0]}", fix)
 
 
 def need_score(schools: list[SchoolProfile]) -> np.ndarray:

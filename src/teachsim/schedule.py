@@ -305,9 +305,9 @@ def _coverage(policy: Policy, school: SchoolProfile, cyc_day: list[list[str]],
     return out
 
 
-def check_fits(scenario: Scenario, policy: Policy, policy_path: Path, school_file: Path
-               ) -> None:
-    """Refuse a policy that does not fit this school's day, grades or specials staff."""
+def check_fits(scenario: Scenario, policy: Policy, policy_path: Path) -> None:
+    """Refuse a policy that does not fit this school's day or grades. (Whether every
+    school's specials teachers can cover it is checked by district.check_schools.)"""
     school = scenario.school
     for role in ("homeroom", "specials", "leader"):
         days = getattr(policy.roles, role)
@@ -350,12 +350,3 @@ def check_fits(scenario: Scenario, policy: Policy, policy_path: Path, school_fil
                                   f"grade '{g}' is assigned twice on cycle day {a.cycle_day}",
                                   "give each grade at most one assignment per cycle day")
             seen.add((a.cycle_day, g))
-    compiled = compile_schedule(scenario, policy)
-    problems = compiled.problems()
-    if problems:
-        raise ConfigError(
-            school_file, "school.specials_teachers",
-            f"policy '{policy.name}' ({policy_path.name}) cannot be staffed at "
-            f"'{school.name}': {problems[0]}",
-            "add specials teachers (school.specials_teachers), or choose a policy that "
-            "releases fewer homerooms in the same slot")
