@@ -18,9 +18,9 @@ import argparse
 import statistics
 import time
 
-from teachsim.config import LoadedScenario, load_scenario
-from teachsim.paths import config_dir
-from teachsim.simulate import run_scenario
+from teachsim.config.paths import config_dir
+from teachsim.model.run import run_scenario
+from teachsim.model.scenario import LoadedScenario, load_scenario
 
 
 def district(loaded: LoadedScenario, n: int) -> LoadedScenario:

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from teachsim.api import run_experiment
-from teachsim.paths import config_dir
+from teachsim.config.paths import config_dir
+from teachsim.experiments.api import run_experiment
 
 EXPERIMENT = """
 name = "bench"
@@ -82,7 +82,7 @@ def main() -> None:
             cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                    dashboard_address=None)
         warm = Client(cluster)
-        warm.run(lambda: __import__("teachsim.simulate"))
+        warm.run(lambda: __import__("teachsim.model.run"))
         tr = timed(f"{n} replications, Dask cluster already up", n, experiment=exp,
                    out=tmp / "dask_up", dask=cluster.scheduler_address, workers=2)
         warm.close()

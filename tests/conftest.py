@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from teachsim.config import LoadedScenario, load_scenario
+from teachsim.model.scenario import LoadedScenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from teachsim import analysis
-from teachsim.api import open_results, run_experiment
+from teachsim.analysis import stats
 from teachsim.cli import app
+from teachsim.experiments.api import run_experiment
+from teachsim.experiments.results import open_results
 from tests.conftest import CONFIGS
 
 
@@ -21,7 +22,7 @@ def test_paired_ci_on_known_data() -> None:
     common = rng.normal(0, 5, 400)  # shared noise (common random numbers)
     a = common + 1.0 + rng.normal(0, 0.5, 400)
     b = common + rng.normal(0, 0.5, 400)
-    mean, lo, hi = analysis.paired_difference(a, b)
+    mean, lo, hi = stats.paired_difference(a, b)
     d = a - b
     half = 1.966 * d.std(ddof=1) / 20  # t(0.975, 399) = 1.966
     assert mean == pytest.approx(d.mean())
@@ -34,7 +35,7 @@ def test_paired_differences_table() -> None:
     per_run = pd.DataFrame({"arm": ["a", "b"] * 3, "point": 0,
                             "replication": [0, 0, 1, 1, 2, 2],
                             "x": [1.0, 3.0, 2.0, 4.5, 3.0, 4.5]})
-    d = analysis.paired_differences(per_run, "x", reference="a")
+    d = stats.paired_differences(per_run, "x", reference="a")
     assert d["arm"].tolist() == ["b"]
     assert d["mean"].iloc[0] == pytest.approx((2 + 2.5 + 1.5) / 3)
     assert d["n"].iloc[0] == 3
@@ -47,7 +48,7 @@ def test_sobol_recovers_ishigami() -> None:
     problem = {"num_vars": 3, "names": ["x1", "x2", "x3"],
                "bounds": [[-np.pi, np.pi]] * 3}
     x = sample.sample(problem, 2048, seed=1)
-    idx = analysis.sobol(problem, Ishigami.evaluate(x), n_boot=200).set_index("parameter")
+    idx = stats.sobol(problem, Ishigami.evaluate(x), n_boot=200).set_index("parameter")
     # analytic values (a = 7, b = 0.1)
     assert idx.loc["x1", "S1"] == pytest.approx(0.314, abs=0.04)
     assert idx.loc["x2", "S1"] == pytest.approx(0.442, abs=0.04)
@@ -61,7 +62,7 @@ def test_categorical_index() -> None:
     rng = np.random.default_rng(2)
     groups = np.repeat(["a", "b"], 500)
     y = np.where(groups == "a", 0.0, 2.0) + rng.normal(0, 1, 1000)
-    est, lo, hi = analysis.categorical_index(y, groups, n_boot=200)
+    est, lo, hi = stats.categorical_index(y, groups, n_boot=200)
     assert est == pytest.approx(0.5, abs=0.05)  # variance 1 between, 1 within
     assert lo < est < hi
 
@@ -90,7 +91,7 @@ set = {{ "rollout.per_year" = 3, "district.n_schools" = 8 }}
 
 
 def test_figures_show_the_duckdb_numbers(results: Path) -> None:
-    from teachsim.report import build_report
+    from teachsim.analysis.report import build_report
 
     rep = build_report(results)
     res = open_results(results)

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from teachsim.cli import app
-from teachsim.config import load_scenario
-from teachsim.errors import ConfigError
+from teachsim.config.errors import ConfigError
+from teachsim.model.scenario import load_scenario
 from tests.conftest import expectations
 
 BAD = Path(__file__).parent / "bad_configs"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from teachsim.calibration import TARGETS, CalibrationRow, calibrate
-from teachsim.config import LoadedScenario
+from teachsim.analysis.calibration import TARGETS, CalibrationRow, calibrate
+from teachsim.model.scenario import LoadedScenario
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_returns_to_experience_are_concave(rows: dict[str, CalibrationRow]) -> N
 
 
 def test_docs_show_these_figures(rows: dict[str, CalibrationRow]) -> None:
-    from teachsim.calibration import markdown
+    from teachsim.analysis.calibration import markdown
     from tests.conftest import ROOT
 
     table = markdown(list(rows.values()),

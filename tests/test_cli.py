@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from teachsim.cli import app
-from teachsim.output import write_table
+from teachsim.experiments.tables import write_table
 from tests.conftest import CONFIGS
 
 runner = CliRunner()

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from teachsim.budget import budget_for_results, budget_for_scenario
 from teachsim.cli import app
-from teachsim.config import LoadedScenario, load_scenario
-from teachsim.costs import INVESTMENT, PAYROLL, SIMULATED, TRADE_OFF, ledger, verdicts
-from teachsim.grant import MONEY, grant_budget
-from teachsim.simulate import run_scenario
+from teachsim.model.run import run_scenario
+from teachsim.model.scenario import LoadedScenario, load_scenario
+from teachsim.money.budget import budget_for_results, budget_for_scenario
+from teachsim.money.costs import INVESTMENT, PAYROLL, SIMULATED, TRADE_OFF, ledger, verdicts
+from teachsim.money.grant import MONEY, grant_budget
 from tests.conftest import CONFIGS
 
 
@@ -153,7 +153,7 @@ def test_attrition_makes_savings_lag(half: LoadedScenario) -> None:
 
 
 def test_bands_are_ordered(tmp_path: Path) -> None:
-    from teachsim.api import run_experiment
+    from teachsim.experiments.api import run_experiment
 
     exp = tmp_path / "e.toml"
     exp.write_text(f"""

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from teachsim.config import LoadedScenario
-from teachsim.policy import Policy
-from teachsim.simulate import RunResult, run_scenario
+from teachsim.config.policy import Policy
+from teachsim.model.run import RunResult, run_scenario
+from teachsim.model.scenario import LoadedScenario
 
 
 def _with(loaded: LoadedScenario, schools: int = 8, policy: Policy | None = None,

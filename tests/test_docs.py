@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from teachsim.configdoc import render, render_parameters
+from teachsim.config.reference import render, render_parameters
 from tests.conftest import ROOT
 
 
 def test_config_reference_is_current() -> None:
     committed = (ROOT / "docs" / "configs.md").read_text()
     assert committed == render(), (
-        "docs/configs.md is stale: run  uv run python -m teachsim.configdoc > docs/configs.md")
+        "docs/configs.md is stale: run  "
+        "uv run python -m teachsim.config.reference > docs/configs.md")
 
 
 def test_every_scenario_key_is_documented() -> None:
     text = (ROOT / "docs" / "configs.md").read_text()
-    from teachsim.config import Scenario
+    from teachsim.config.scenario import Scenario
 
     for table in Scenario.model_fields:
         assert f"`[{table}]`" in text or table in ("name", "description")
@@ -24,11 +25,11 @@ def test_parameter_list_is_current() -> None:
     committed = (ROOT / "docs" / "parameters.md").read_text()
     assert committed == render_parameters(), (
         "docs/parameters.md is stale: run  "
-        "uv run python -m teachsim.configdoc parameters > docs/parameters.md")
+        "uv run python -m teachsim.config.reference parameters > docs/parameters.md")
 
 
 def test_every_behaviour_parameter_has_unit_and_source() -> None:
-    from teachsim.parameters import Behaviour, Costs
+    from teachsim.config.parameters import Behaviour, Costs
 
     tables = [(t, f.annotation) for t, f in Behaviour.model_fields.items()]
     for table, model in [*tables, ("costs", Costs)]:
@@ -57,3 +58,4 @@ def test_example_notebook_runs(tmp_path, monkeypatch) -> None:  # type: ignore[n
     namespace: dict = {}
     for cell in [first, *code[1:]]:
         exec(compile(cell, "example.ipynb", "exec"), namespace)
+

@@ -15,11 +15,12 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from teachsim.api import open_results, run_experiment
-from teachsim.errors import ConfigError
-from teachsim.experiment import design, load_experiment
-from teachsim.runner import Engine, sweep
-from teachsim.store import ResultsStore
+from teachsim.config.errors import ConfigError
+from teachsim.experiments.api import run_experiment
+from teachsim.experiments.design import design, load_experiment
+from teachsim.experiments.results import open_results
+from teachsim.experiments.runner import Engine, sweep
+from teachsim.experiments.store import ResultsStore
 from tests.conftest import CONFIGS, ROOT, expectations
 
 BAD = Path(__file__).parent / "bad_experiments"
@@ -61,7 +62,7 @@ def snapshot(results: Path) -> dict[str, dict[str, list]]:
 
 # --- designs and seeds -----------------------------------------------------------------
 def test_design_sizes() -> None:
-    from teachsim.experiment import Sweep
+    from teachsim.experiments.design import Sweep
 
     def sw(method: str, **kw: object) -> Sweep:
         params = [{"name": "a", "low": 0.0, "high": 1.0, "values": [0.0, 1.0]},
@@ -189,7 +190,7 @@ def test_resume_after_kill_9_with_worker_processes(tmp_path: Path,
 
 def test_failed_runs_are_recorded_and_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                               ) -> None:
-    import teachsim.simulate as simulate
+    import teachsim.model.run as simulate
 
     exp_path = write_experiment(tmp_path, reps=3)
     exp = load_experiment(exp_path)

@@ -6,8 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from teachsim import absence, burnout, collaboration, hiring, practice, retention
-from teachsim.parameters import (
+from teachsim.config.parameters import (
     Absence,
     Burnout,
     Collaboration,
@@ -16,8 +15,16 @@ from teachsim.parameters import (
     Retention,
     TimeUse,
 )
-from teachsim.streams import stream
-from teachsim.timeuse import after_hours_minutes
+from teachsim.mechanisms import (
+    absence,
+    burnout,
+    collaboration,
+    hiring,
+    practice,
+    retention,
+)
+from teachsim.mechanisms.timeuse import after_hours_minutes
+from teachsim.model.streams import stream
 
 minutes = st.floats(0, 900, allow_nan=False)
 unit = st.floats(0, 1, allow_nan=False)
@@ -187,3 +194,4 @@ def test_hiring_unfilled_share() -> None:
     filled, years = hiring.fill(stream(5, "t"), 100_000, Hiring())
     assert abs((~filled).mean() - 0.04) < 0.005
     assert abs((years == 0).mean() - 0.45) < 0.01
+

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from teachsim.agents import Clerk, Paraprofessional, School, StudentCohort, Teacher
-from teachsim.calendar import DAYS_PER_YEAR
-from teachsim.config import LoadedScenario
-from teachsim.model import TeachSimModel
-from teachsim.policy import ACTIVITIES
-from teachsim.schedule import compile_schedule
-from teachsim.simulate import run_scenario
+from teachsim.config.policy import ACTIVITIES
+from teachsim.model.agents import Clerk, Paraprofessional, School, StudentCohort, Teacher
+from teachsim.model.calendar import DAYS_PER_YEAR
+from teachsim.model.model import TeachSimModel
+from teachsim.model.run import run_scenario
+from teachsim.model.scenario import LoadedScenario
+from teachsim.model.schedule import compile_schedule
 
 
 def _district(loaded: LoadedScenario, n: int) -> LoadedScenario:

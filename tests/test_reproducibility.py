@@ -7,8 +7,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from teachsim.config import LoadedScenario, load_scenario
-from teachsim.simulate import RunResult, run_scenario
+from teachsim.model.run import RunResult, run_scenario
+from teachsim.model.scenario import LoadedScenario, load_scenario
 from tests.conftest import CONFIGS
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from teachsim.config import LoadedScenario, Rollout, SchoolProfile, load_scenario
-from teachsim.errors import ConfigError
-from teachsim.rollout import NEVER, plan
-from teachsim.simulate import run_scenario
+from teachsim.config.errors import ConfigError
+from teachsim.config.scenario import Rollout, SchoolProfile
+from teachsim.model.rollout import NEVER, plan
+from teachsim.model.run import run_scenario
+from teachsim.model.scenario import LoadedScenario, load_scenario
 from tests.conftest import CONFIGS
 
 

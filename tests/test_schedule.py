@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from teachsim.calendar import DayKind
-from teachsim.config import LoadedScenario
-from teachsim.policy import ACTIVITIES
-from teachsim.schedule import compile_schedule
+from teachsim.config.policy import ACTIVITIES
+from teachsim.model.calendar import DayKind
+from teachsim.model.scenario import LoadedScenario
+from teachsim.model.schedule import compile_schedule
 
 TEACH = ACTIVITIES.index("teaching")
 PLAN = ACTIVITIES.index("individual_planning")
@@ -101,8 +101,8 @@ def test_traditional_team_block_is_friday(traditional: LoadedScenario) -> None:
 
 
 def test_early_release_students_lose_minutes(traditional: LoadedScenario) -> None:
-    from teachsim.paths import config_dir
-    from teachsim.policy import load_policy
+    from teachsim.config.paths import config_dir
+    from teachsim.config.policy import load_policy
 
     pol = load_policy(config_dir() / "policies" / "early_release_monthly.toml")
     comp = compile_schedule(traditional.scenario, pol)
@@ -114,8 +114,8 @@ def test_early_release_students_lose_minutes(traditional: LoadedScenario) -> Non
 
 def test_every_template_fills_exactly_the_contract_day(
         traditional: LoadedScenario) -> None:
-    from teachsim.paths import config_dir
-    from teachsim.policy import load_policy
+    from teachsim.config.paths import config_dir
+    from teachsim.config.policy import load_policy
 
     minutes = traditional.scenario.school.contract_day_minutes
     for path in sorted((config_dir() / "policies").glob("*.toml")):

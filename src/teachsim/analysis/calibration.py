@@ -1,0 +1,178 @@
+"""Calibration targets (docs/calibration.md) and how the model's tables measure them.
+
+Each :class:`Target` names a published figure, its tolerance and a function that computes
+the model's value from the teacher-year table of a traditional-schedule baseline run.
+``calibrate`` runs that baseline and returns model vs target rows; the tests and
+``teachsim calibrate`` both use it, so the documented figures are the tested ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from teachsim.model.records import Table
+from teachsim.model.scenario import LoadedScenario
+
+Measure = Callable[[Table], float]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    target: str
+    low: float
+    high: float
+    measure: Measure
+    source: str
+    unit: str = ""
+
+    def check(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+
+def _rate(kind: str, lo: float = 0, hi: float = 99) -> Measure:
+    def f(t: Table) -> float:
+        e = t["experience_years"]
+        m = (e >= lo) & (e <= hi)
+        exits = t["exit"][m]
+        if kind == "leave":  # leavers include retirees, as in NCES
+            return float(np.mean((exits == "leave") | (exits == "retire")))
+        if kind == "total":
+            return float(np.mean(exits != "stay"))
+        return float(np.mean(exits == kind))
+    return f
+
+
+def _experience_gain(years: tuple[int, ...]) -> Measure:
+    """Mean classroom effectiveness of teachers with these years of experience, less that
+    of first-year teachers (a cross-sectional return to experience)."""
+    def f(t: Table) -> float:
+        e = t["experience_years"]
+        eff = t["effectiveness"]
+        return float(eff[np.isin(e, years)].mean() - eff[e == 0].mean())
+    return f
+
+
+def _half_by_year_five(t: Table) -> float:
+    """Share of the 10-year gain reached by year 5."""
+    return _experience_gain((5,))(t) / _experience_gain((10,))(t)
+
+
+NCES_TURNOVER = "NCES TFS/NTPS: Goldring, Taie & Riddles 2014; Taie & Lewis 2023"
+NCES_BANDS = "NCES NTPS/TFS 2021-22"
+
+TARGETS: tuple[Target, ...] = (
+    Target("turnover, total", "16% (84% stay)", 0.13, 0.19, _rate("total"), NCES_TURNOVER,
+           "share/year"),
+    Target("movers", "~8%", 0.065, 0.095, _rate("move"), NCES_TURNOVER, "share/year"),
+    Target("leavers (incl. retirees)", "~8%", 0.065, 0.095, _rate("leave"), NCES_TURNOVER,
+           "share/year"),
+    Target("movers, <=3 years", "13.0%", 0.095, 0.165, _rate("move", 0, 3), NCES_BANDS,
+           "share/year"),
+    Target("leavers, <=3 years", "7.1%", 0.036, 0.106, _rate("leave", 0, 3), NCES_BANDS,
+           "share/year"),
+    Target("movers, 4-9 years", "10.1%", 0.066, 0.136, _rate("move", 4, 9), NCES_BANDS,
+           "share/year"),
+    Target("leavers, 4-9 years", "7.7%", 0.042, 0.112, _rate("leave", 4, 9), NCES_BANDS,
+           "share/year"),
+    Target("movers, 10-14 years", "7.7%", 0.042, 0.112, _rate("move", 10, 14), NCES_BANDS,
+           "share/year"),
+    Target("leavers, 10-14 years", "6.3%", 0.028, 0.098, _rate("leave", 10, 14), NCES_BANDS,
+           "share/year"),
+    Target("movers, 15+ years", "5.6%", 0.021, 0.091, _rate("move", 15), NCES_BANDS,
+           "share/year"),
+    Target("leavers, 15+ years", "8.8%", 0.053, 0.123, _rate("leave", 15), NCES_BANDS,
+           "share/year"),
+    Target("weekly hours worked", "52-53 h (+-3 h)", 49.5, 55.5,
+           lambda t: float(np.mean(t["weekly_hours"])),
+           "NCES NTPS 2020-21; RAND State of the American Teacher 2024", "hours/week"),
+    Target("short-term absence", "about 11 days", 9.5, 12.5,
+           lambda t: float(np.mean(t["absence_days"])), "NCTQ 2014 Roll Call (check)",
+           "days/teacher-year"),
+    Target("teachers absent 10+ days", "over 1 in 4", 0.25, 1.0,
+           lambda t: float(np.mean(t["absence_days"] >= 10)), "OCR CRDC 2013-14 (check)",
+           "share"),
+    Target("return to experience, years 1-2", "about +0.05 SD", 0.03, 0.07,
+           _experience_gain((1, 2)), "Clotfelter, Ladd & Vigdor 2010; Papay & Kraft 2015",
+           "SD"),
+    Target("return to experience, years 3-5", "about +0.06 SD", 0.045, 0.085,
+           _experience_gain((3, 4, 5)), "Clotfelter, Ladd & Vigdor 2010; Papay & Kraft 2015",
+           "SD"),
+    Target("share of 10-year gain reached by year 5", "at least half", 0.5, 1.2,
+           _half_by_year_five, "Papay & Kraft 2015", "share"),
+    Target("teacher quality dispersion (SD)", "0.10-0.20 SD", 0.10, 0.20,
+           lambda t: float(np.std(t["effectiveness"])),
+           "Rockoff 2004; Hanushek & Rivkin 2010", "SD of student achievement"),
+    Target("burnout prevalence", "53-60% (tolerance 45-65%)", 0.45, 0.65,
+           lambda t: float(np.mean(t["burned_out"])), "RAND State of the American Teacher "
+           "2022-2025", "share"),
+)
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    target: Target
+    value: float
+
+    @property
+    def ok(self) -> bool:
+        return self.target.check(self.value)
+
+
+def baseline_teacher_years(loaded: LoadedScenario, schools: int, seeds: list[int],
+                           years: int) -> Table:
+    """Teacher-year rows of ``len(seeds)`` runs of a ``schools``-school district."""
+    from teachsim.model.run import run_scenario
+
+    district = loaded.replace(district=loaded.scenario.district.model_copy(
+        update={"n_schools": schools}))
+    tables = [run_scenario(district, seed=s, years=years).tables["teacher_year"]
+              for s in seeds]
+    return {c: np.concatenate([t[c] for t in tables]) for c in tables[0]}
+
+
+def evaluate(teacher_year: Table) -> list[CalibrationRow]:
+    return [CalibrationRow(t, t.measure(teacher_year)) for t in TARGETS]
+
+
+def calibrate(loaded: LoadedScenario, schools: int = 30, seeds: list[int] | None = None,
+              years: int = 10) -> list[CalibrationRow]:
+    seeds = seeds if seeds is not None else [1, 2]
+    return evaluate(baseline_teacher_years(loaded, schools, seeds, years))
+
+
+def markdown(rows: list[CalibrationRow], command: str) -> str:
+    def fmt(x: float, unit: str) -> str:
+        return f"{100 * x:.1f}%" if unit.startswith("share") else f"{x:.3g}"
+
+    lines = [
+        "| target | published | tolerance | model | ok | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        t = r.target
+        lines.append(f"| {t.name} | {t.target} | {fmt(t.low, t.unit)} - "
+                     f"{fmt(t.high, t.unit)} | {fmt(r.value, t.unit)} | "
+                     f"{'yes' if r.ok else '**no**'} | {t.source} |")
+    return f"Produced by `{command}`.\n\n" + "\n".join(lines) + "\n"
+
+
+BEGIN = "<!-- calibration table: generated -->"
+END = "<!-- end of generated table -->"
+
+
+def write_markdown(path: Path, table: str) -> None:
+    """Write ``table`` to ``path``; if the file has the generated-table markers, replace
+    only the text between them (so docs/calibration.md keeps its prose)."""
+    if path.exists():
+        text = path.read_text()
+        if BEGIN in text and END in text:
+            head, _, rest = text.partition(BEGIN)
+            _, _, tail = rest.partition(END)
+            path.write_text(f"{head}{BEGIN}\n{table}{END}{tail}")
+            return
+    path.write_text(table)

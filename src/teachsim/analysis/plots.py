@@ -1,0 +1,160 @@
+"""Figures (seaborn/matplotlib). The only module that imports plotting libraries; every
+function returns the figure and the exact data it draws, so tests can compare a figure
+with the numbers it shows."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from teachsim.analysis.stats import OUTCOMES, PERCENT
+
+sns.set_theme(style="whitegrid", context="notebook")
+
+
+def _scale(col: str) -> float:
+    return 100.0 if col in PERCENT else 1.0
+
+
+def _money_axis(axis: matplotlib.axis.Axis) -> None:
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+        lambda v, _pos: f"-${-v:,.0f}" if v < 0 else f"${v:,.0f}"))
+
+
+def _legend_outside(ax: plt.Axes, title: str = "arm") -> None:
+    ax.legend(title=title, frameon=False, fontsize=9, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0))
+
+
+def trajectories(band: pd.DataFrame, outcome: str) -> tuple[Figure, pd.DataFrame]:
+    """Median over replications per arm and year, with the P10-P90 band."""
+    label, unit, better_high = OUTCOMES[outcome]
+    k = _scale(outcome)
+    data = band.assign(p10=band["p10"] * k, p50=band["p50"] * k, p90=band["p90"] * k)
+    fig, ax = plt.subplots(figsize=(9.5, 4.5))
+    palette = sns.color_palette("colorblind", n_colors=data["arm"].nunique())
+    for color, (arm, g) in zip(palette, data.groupby("arm", sort=True), strict=True):
+        ax.fill_between(g["year"], g["p10"], g["p90"], color=color, alpha=0.15, lw=0)
+        ax.plot(g["year"], g["p50"], color=color, lw=2, marker="o", ms=3, label=arm)
+    ax.set_title(f"{label} ({'higher' if better_high else 'lower'} is better): median and "
+                 "P10-P90 across replications", fontsize=11)
+    ax.set_xlabel("school year (starting)")
+    ax.set_ylabel(unit)
+    if unit.startswith("$"):
+        _money_axis(ax.yaxis)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    _legend_outside(ax)
+    fig.tight_layout()
+    return fig, data
+
+
+def paired(diffs: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+    """Paired differences (arm - reference) with 95% confidence intervals, one panel per
+    outcome."""
+    outcomes = [o for o in OUTCOMES if o in set(diffs["outcome"])]
+    data = diffs.copy()
+    for col in ("mean", "ci_low", "ci_high"):
+        data[col] = data[col] * data["outcome"].map(_scale)
+    ncols = min(3, len(outcomes))
+    nrows = -(-len(outcomes) // ncols)
+    n_arms = data["arm"].nunique()
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, nrows * (1.3 + 0.4 * n_arms)
+                                                    + 0.6), squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        if i >= len(outcomes):
+            ax.set_visible(False)
+            continue
+        outcome = outcomes[i]
+        d = data[data["outcome"] == outcome].sort_values("arm")
+        y = np.arange(len(d))
+        ax.errorbar(d["mean"], y, xerr=[d["mean"] - d["ci_low"], d["ci_high"] - d["mean"]],
+                    fmt="o", color="#1f4e79", capsize=3)
+        ax.axvline(0, color="grey", lw=1)
+        ax.set_yticks(y, d["arm"] if i % ncols == 0 else [""] * len(d))
+        ax.set_ylim(-0.6, len(d) - 0.4)
+        label, unit, better_high = OUTCOMES[outcome]
+        ax.set_title(f"{label}\n({'higher' if better_high else 'lower'} is better)",
+                     fontsize=10)
+        ax.set_xlabel(unit.replace("% of teachers a year", "percentage points").replace(
+            "% of teachers", "percentage points"), fontsize=9)
+        if unit.startswith("$"):
+            _money_axis(ax.xaxis)
+            ax.tick_params(axis="x", labelrotation=30)
+    ref = data["reference"].iloc[0] if len(data) else ""
+    fig.suptitle(f"Difference from '{ref}', paired by replication (mean and 95% CI)",
+                 fontsize=12)
+    fig.tight_layout()
+    return fig, data
+
+
+def rollout_timeline(adopted: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+    """Schools on the policy each year, per arm (median across replications)."""
+    fig, ax = plt.subplots(figsize=(9.5, 4))
+    sns.lineplot(data=adopted, x="year", y="schools_adopted", hue="arm", style="arm",
+                 markers=True, dashes=True, ax=ax, palette="colorblind", errorbar=None)
+    ax.set_title("Rollout: schools running the new schedule (arms with the same pace "
+                 "overlap)", fontsize=11)
+    ax.set_xlabel("school year (starting)")
+    ax.set_ylabel("schools on the policy")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    _legend_outside(ax)
+    fig.tight_layout()
+    return fig, adopted
+
+
+def cost_effectiveness(ce: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+    """The cost-effectiveness plane: extra cost per school against extra student growth
+    and against extra teachers retained, each arm with 95% CIs on both axes."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
+    palette = sns.color_palette("colorblind", n_colors=len(ce))
+    for ax, y, lo, hi, label in (
+            (axes[0], "extra_growth_sd", "extra_growth_ci_low", "extra_growth_ci_high",
+             "extra student growth (SD a year)"),
+            (axes[1], "extra_teachers_retained_per_school", "extra_retained_ci_low",
+             "extra_retained_ci_high", "extra teachers retained (per school a year)")):
+        for color, (_, r) in zip(palette, ce.iterrows(), strict=True):
+            ax.errorbar(r["extra_cost_per_school"], r[y],
+                        xerr=[[r["extra_cost_per_school"] - r["extra_cost_ci_low"]],
+                              [r["extra_cost_ci_high"] - r["extra_cost_per_school"]]],
+                        yerr=[[r[y] - r[lo]], [r[hi] - r[y]]], fmt="o", color=color,
+                        capsize=3, label=r["arm"])
+        ax.axhline(0, color="grey", lw=1)
+        ax.axvline(0, color="grey", lw=1)
+        ax.set_xlabel("extra cost per school ($ a year)")
+        ax.set_ylabel(label)
+        _money_axis(ax.xaxis)
+        ax.tick_params(axis="x", labelrotation=30)
+    axes[1].legend(title="arm", frameon=False, fontsize=9, loc="upper left",
+                   bbox_to_anchor=(1.01, 1.0))
+    ref = ce["reference"].iloc[0] if len(ce) else ""
+    fig.suptitle(f"Cost-effectiveness against '{ref}': up and left is better (mean and 95% "
+                 "CI)", fontsize=12)
+    fig.tight_layout()
+    return fig, ce
+
+
+def sensitivity(indices: pd.DataFrame, value: str, conf: str, title: str
+                ) -> tuple[Figure, pd.DataFrame]:
+    """Ranked sensitivity indices with their confidence intervals."""
+    data = indices.sort_values(value, ascending=True)
+    labels = [p.removeprefix("behaviour.") for p in data["parameter"]]
+    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.45 * len(data)))
+    ax.barh(labels, data[value], xerr=data[conf], color="#4c72b0", capsize=3)
+    ax.axvline(0, color="grey", lw=1)
+    ax.set_xlabel(f"{value.replace('_', ' ')} (bars: 95% bootstrap interval)")
+    title_main, _, title_rest = title.partition(": ")
+    ax.set_title(f"{title_main}\n{title_rest}" if title_rest else title, fontsize=11)
+    fig.tight_layout()
+    return fig, data
+
+
+def save(fig: Figure, path: str) -> None:
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -1,0 +1,175 @@
+"""A report people can read: one self-contained HTML file (figures embedded, opens
+offline) and the figures as PNG files beside it.
+
+Sections: trajectories per arm with P10-P90 bands; paired differences from a reference
+arm with 95% confidence intervals (using the common random numbers); the rollout
+timeline; cost-effectiveness; the grant budget with bands; what was run (manifest).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from teachsim.analysis import stats
+from teachsim.experiments.results import open_results
+
+
+@dataclass
+class Report:
+    html: Path
+    figures: dict[str, Path] = field(default_factory=dict)
+    #: the exact data drawn in each figure
+    data: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+CSS = """
+body { font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif; margin: 2em auto;
+       max-width: 1100px; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+img { max-width: 100%; border: 1px solid #eee; }
+table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1em; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
+th { background: #eef3f8; } td:first-child, th:first-child { text-align: left; }
+.note { color: #555; font-size: 0.9em; }
+"""
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+
+
+def _table(df: pd.DataFrame, money: tuple[str, ...] = (), digits: int = 4) -> str:
+    def fmt(col: str, v: object) -> str:
+        if isinstance(v, float):
+            if col in money:
+                return f"${v:,.0f}"
+            return f"{v:.{digits}g}"
+        return html.escape(str(v))
+
+    head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in df.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{fmt(c, v)}</td>" for c, v in zip(
+        df.columns, row, strict=True)) + "</tr>" for row in df.itertuples(index=False))
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+def build_report(results: Path, out: Path | None = None, reference: str | None = None
+                 ) -> Report:
+    from teachsim.analysis import plots
+    from teachsim.money.budget import budget_for_results
+
+    res = open_results(results)
+    manifest = res.manifest
+    out = out or results / "report.html"
+    fig_dir = out.parent / f"{out.stem}_figures"
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    arms = list(manifest["arms"])
+    reference = reference or arms[0]
+    if reference not in arms:
+        raise ValueError(f"no arm {reference!r}; arms: {', '.join(arms)}")
+    report = Report(html=out)
+    sections: list[str] = []
+
+    def figure(name: str, made: tuple) -> str:  # type: ignore[type-arg]
+        fig, data = made
+        path = fig_dir / f"{name}.png"
+        plots.save(fig, str(path))
+        report.figures[name] = path
+        report.data[name] = data
+        return _img(path)
+
+    outcomes = stats.district_outcomes(res)
+    present = [o for o in stats.OUTCOMES if o in outcomes.columns
+               and outcomes[o].notna().any()]
+    parts = ["<h2>Trajectories</h2><p class='note'>Median across replications, with the "
+             "band from the 10th to the 90th percentile.</p>"]
+    for o in present:
+        parts.append(figure(f"trajectory_{o}", plots.trajectories(
+            stats.bands(outcomes, o), o)))
+    sections.append("".join(parts))
+
+    per_run = stats.run_means(outcomes)
+    if len(arms) > 1:
+        diffs = pd.concat([stats.paired_differences(per_run, o, reference)
+                           for o in present], ignore_index=True)
+        sections.append(
+            "<h2>Differences between arms</h2><p class='note'>Each arm minus "
+            f"'{html.escape(reference)}', replication by replication (the arms share their "
+            "random numbers), averaged over the run's years: mean and 95% confidence "
+            "interval.</p>" + figure("paired_differences", plots.paired(diffs))
+            + _table(diffs[["arm", "outcome", "mean", "ci_low", "ci_high", "n"]]))
+        if "cost_per_school" in per_run and per_run["cost_per_school"].notna().all():
+            ce = stats.cost_effectiveness(per_run, reference)
+            shown = ce[["arm", "extra_cost_per_school", "extra_growth_sd",
+                        "extra_teachers_retained_per_school", "growth_sd_per_1000",
+                        "teachers_retained_per_1000", "note"]]
+            body = figure("cost_effectiveness", plots.cost_effectiveness(ce)) + _table(
+                shown, money=("extra_cost_per_school",))
+            sections.append(
+                "<h2>Cost-effectiveness</h2><p class='note'>Against "
+                f"'{html.escape(reference)}', per school and year: extra cost (design lines, "
+                "simulated substitutes and turnover, teacher payroll), extra student growth, "
+                "extra "
+                "teachers retained, and both per $1,000 where the arm clearly costs more."
+                "</p>" + body)
+    if "schools_adopted" in outcomes and outcomes["schools_adopted"].max() > 0:
+        adopted = outcomes.groupby(["arm", "year"], as_index=False)["schools_adopted"].median()
+        sections.append("<h2>Rollout</h2>" + figure("rollout_timeline",
+                                                    plots.rollout_timeline(adopted)))
+    if "school_year" in res.tables():
+        rows = []
+        for b in budget_for_results(results):
+            t = pd.DataFrame(b.tables["grant budget bands"])
+            t = t[t["cohort"] == "total"]
+            arm = b.title.split("'")[1]
+            for _, r in t.iterrows():
+                rows.append({"arm": arm, "fiscal year": r["fiscal_year"], **{
+                    label: f"${r[f'{col}_p50']:,.0f} (${r[f'{col}_p10']:,.0f}-"
+                           f"${r[f'{col}_p90']:,.0f})"
+                    for col, label in (("one_time_startup", "start-up"),
+                                       ("net", "net"), ("philanthropic_ask", "ask"),
+                                       ("cumulative_ask", "cumulative ask"))}})
+        budget = pd.DataFrame(rows)
+        budget = budget[budget["ask"] != "$0 ($0-$0)"] if len(budget) else budget
+        report.data["grant_budget"] = budget
+        sections.append("<h2>Grant budget</h2><p class='note'>Totals per fiscal year: "
+                        "median (P10-P90) across replications. Full tables: "
+                        "<code>teachsim budget RESULTS --out budget.xlsx</code>.</p>"
+                        + (_table(budget) if len(budget) else "<p>No school adopted.</p>"))
+    runs = res.sql("SELECT status, count(*) AS runs FROM runs GROUP BY status")
+    versions = ", ".join(f"{k} {v}" for k, v in manifest["versions"].items())
+    sections.append(
+        "<h2>What was run</h2>" + _table(pd.DataFrame([
+            {"item": "experiment", "value": manifest["experiment"]},
+            {"item": "file", "value": manifest["experiment_file"]},
+            {"item": "file SHA-256", "value": manifest["experiment_sha256"][:16] + "..."},
+            {"item": "arms", "value": ", ".join(arms)},
+            {"item": "design points", "value": len(manifest["design"]["points"])},
+            {"item": "replications", "value": manifest["replications"]},
+            {"item": "root seed", "value": manifest["root_seed"]},
+            {"item": "runs", "value": ", ".join(f"{s}: {n}" for s, n in runs.itertuples(
+                index=False))},
+            {"item": "versions", "value": versions},
+            {"item": "sessions", "value": "; ".join(
+                f"{s['started_at']} {s['engine']} ({s.get('runs_done', '?')} runs)"
+                for s in manifest["sessions"])},
+        ])))
+    title = f"teachsim report: {manifest['experiment']}"
+    doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+           f"</title><style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
+           f"<p class='note'>{html.escape(str(manifest.get('experiment_file')))}; "
+           f"{manifest['replications']} replications per arm; figures also saved in "
+           f"{html.escape(fig_dir.name)}/.</p>" + "".join(sections) + "</body></html>")
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".html")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(doc)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, out)
+    return report

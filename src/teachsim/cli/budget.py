@@ -1,0 +1,59 @@
+"""``teachsim budget``: what a policy costs, year by year, and the grant it needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from teachsim.cli.app import err, fail, load, out
+
+
+def budget(
+    target: Annotated[Path, typer.Argument(help="scenario TOML file, or an experiment's "
+                                           "results directory", show_default=False)],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="write the tables: .xlsx (one sheet per table) or .csv (one file "
+        "per table)")] = None,
+    arm: Annotated[str | None, typer.Option(help="results directory: only this arm")] = None,
+    seed: Annotated[int | None, typer.Option(help="scenario: root seed", min=0)] = None,
+    years: Annotated[int | None, typer.Option(help="scenario: school years", min=1)] = None,
+) -> None:
+    """What a policy costs each school and the district, year by year, and what a
+    start-up grant must cover."""
+    from teachsim.config.errors import ConfigError
+
+    if out_file is not None and out_file.suffix not in (".xlsx", ".csv"):
+        fail(ConfigError(out_file, None, "is neither .xlsx nor .csv",
+                          "name the output file budget.xlsx or budget.csv"))
+    from teachsim.cli.display import budget_tables
+    from teachsim.money.budget import budget_for_results, budget_for_scenario
+
+    try:
+        if target.is_dir():
+            budgets = budget_for_results(target, arm)
+        else:
+            loaded = load(target)
+            with err.status("running the scenario"):
+                budgets = [budget_for_scenario(loaded, seed=seed, years=years)]
+    except ConfigError as exc:
+        fail(exc)
+    for b in budgets:
+        out.print(budget_tables(b))
+    if out_file is not None:
+        from teachsim.money.spreadsheet import write_csv, write_xlsx
+
+        tables = {}
+        for b in budgets:
+            prefix = "" if len(budgets) == 1 else b.title.split("'")[1] + " "
+            tables.update({f"{prefix}{k}"[:31]: v for k, v in b.tables.items()})
+        notes = [n for b in budgets for n in [b.title, *b.notes, ""]]
+        if out_file.suffix == ".xlsx":
+            write_xlsx(tables, out_file, notes)
+            out.print(f"wrote {out_file}")
+        else:
+            written = write_csv(tables, out_file)
+            out.print("wrote " + ", ".join(str(p) for p in written), highlight=False)
+
+

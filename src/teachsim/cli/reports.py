@@ -1,0 +1,138 @@
+"""Commands that judge results: calibration against published figures, the HTML report,
+sensitivity indices."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from teachsim.cli.app import err, fail, load, out
+
+
+def calibrate(
+    config: Annotated[Path | None, typer.Argument(
+        help="baseline scenario (default: Elementary School D, traditional)")] = None,
+    schools: Annotated[int, typer.Option(help="schools in the test district", min=1)] = 30,
+    seeds: Annotated[str, typer.Option(help="comma-separated seeds")] = "1,2",
+    years: Annotated[int, typer.Option(help="school years per run", min=1)] = 10,
+    markdown_out: Annotated[Path | None, typer.Option(
+        "--markdown", help="also write the table as markdown to this file (in a file with "
+        "the generated-table markers, such as docs/calibration.md, only the table is "
+        "replaced)")] = None,
+) -> None:
+    """Run the baseline and compare it with every calibration target."""
+    from teachsim.config.paths import default_scenario
+
+    path = config or default_scenario()
+    loaded = load(path)
+    from rich.table import Table
+
+    from teachsim.analysis.calibration import calibrate as run_calibration
+    from teachsim.analysis.calibration import markdown, write_markdown
+
+    seed_list = [int(x) for x in seeds.split(",") if x.strip()]
+    with err.status(f"running {len(seed_list)} x {schools} schools x {years} years"):
+        rows = run_calibration(loaded, schools=schools, seeds=seed_list, years=years)
+    t = Table(title=f"Calibration of {path.name}: {schools} schools x {years} years x "
+              f"seeds {seed_list}", title_justify="left")
+    for col in ("target", "published", "model", "tolerance", "ok"):
+        t.add_column(col)
+    for r in rows:
+        share = r.target.unit.startswith("share")
+        fmt = (lambda x: f"{100 * x:.1f}%") if share else (lambda x: f"{x:.3g}")
+        t.add_row(r.target.name, r.target.target, fmt(r.value),
+                  f"{fmt(r.target.low)}-{fmt(r.target.high)}",
+                  "[green]yes[/]" if r.ok else "[red]no[/]")
+    out.print(t)
+    if markdown_out is not None:
+        shown = "teachsim calibrate" + (f" {config}" if config else "") + (
+            f" --schools {schools} --seeds {seeds} --years {years}")
+        write_markdown(markdown_out, markdown(rows, shown))
+        out.print(f"wrote {markdown_out}")
+    if not all(r.ok for r in rows):
+        raise typer.Exit(1)
+
+
+def report(
+    results: Annotated[Path, typer.Argument(help="an experiment's results directory",
+                                            show_default=False)],
+    out_file: Annotated[Path | None, typer.Option("--out", help="HTML file (default: "
+                                                  "RESULTS/report.html)")] = None,
+    reference: Annotated[str | None, typer.Option(help="arm the others are compared with "
+                                                  "(default: the first)")] = None,
+) -> None:
+    """One self-contained HTML report (and PNG figures) of an experiment's results."""
+    from teachsim.config.errors import ConfigError
+
+    try:
+        with err.status("building the report"):
+            from teachsim.analysis.report import build_report
+
+            rep = build_report(results, out_file, reference)
+    except (ConfigError, ValueError) as exc:
+        fail(exc)
+    out.print(f"wrote {rep.html} and {len(rep.figures)} figures in "
+              f"{next(iter(rep.figures.values())).parent}/" if rep.figures else
+              f"wrote {rep.html}", highlight=False)
+
+
+def sensitivity(
+    target: Annotated[Path, typer.Argument(help="an experiment file (run first) or its "
+                                           "results directory", show_default=False)],
+    outcome: Annotated[str, typer.Option(help="outcome: student_growth_sd, retention_rate, "
+                                         "practice_mean, burnout_prevalence, "
+                                         "cost_per_school")] = "student_growth_sd",
+    out_dir: Annotated[Path | None, typer.Option("--out", help="directory for tables and "
+                                                 "plots (default: RESULTS/sensitivity)")
+                       ] = None,
+    replications: Annotated[int | None, typer.Option(help="when running an experiment file",
+                                                     min=1)] = None,
+    workers: Annotated[int | None, typer.Option(help="when running an experiment file",
+                                                min=1)] = None,
+) -> None:
+    """Sobol or Morris indices (bootstrap 95% CIs) of the swept parameters for an outcome,
+    and the share of its variance explained by the arms."""
+    from rich.table import Table
+
+    from teachsim.config.errors import ConfigError
+
+    try:
+        results = target
+        if target.is_file():
+            from teachsim.experiments.api import run_experiment
+
+            with err.status(f"running {target.name}"):
+                results = run_experiment(target, replications=replications,
+                                         workers=workers).path
+        from teachsim.analysis.sensitivity import analyse, write
+
+        s = analyse(results, outcome)
+        written = write(s, out_dir or results / "sensitivity")
+    except ConfigError as exc:
+        fail(exc)
+    for arm, table in s.indices.items():
+        t = Table(title=f"{s.method} indices of {outcome}, arm '{arm}' (95% CI)",
+                  title_justify="left")
+        cols = [c for c in table.columns if not c.endswith("_conf")]
+        for c in cols:
+            t.add_column(c, justify="left" if c == "parameter" else "right")
+        for _, r in table.iterrows():
+            cells = [str(r["parameter"])]
+            for c in cols[1:]:
+                conf = r.get(f"{c}_conf")
+                cells.append(f"{r[c]:.3f}" + (f" +- {conf:.3f}" if conf is not None
+                                              and not math.isnan(conf) else ""))
+            t.add_row(*cells)
+        out.print(t)
+    if s.categorical is not None:
+        c = s.categorical.iloc[0]
+        out.print(f"arms ({int(c['levels'])} levels) explain {100 * c['share_of_variance']:.1f}%"
+                  f" of the variance of {outcome} across runs (95% CI "
+                  f"{100 * c['ci_low']:.1f}-{100 * c['ci_high']:.1f}%)", highlight=False)
+    out.print("wrote " + ", ".join(p.name for p in written) + f" in {written[0].parent}/"
+              if written else "", highlight=False)
+
+

@@ -1,0 +1,288 @@
+"""Experiments as files: a base scenario, arms, an optional parameter sweep, replications
+and one root seed.
+
+Runs are arms x design points x replications. Replication ``r`` of every arm and design
+point uses the same seed (common random numbers), spawned from the root seed with
+``SeedSequence(root).spawn``, so arms differ only by what the arm changes and the seed of
+replication ``r`` does not depend on how many replications are asked for.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from teachsim.config.errors import ConfigError
+from teachsim.config.tomlio import load_with_extends, read_toml
+from teachsim.config.validation import Invalid, Strict, to_config_error
+from teachsim.model.run import TABLES
+from teachsim.model.scenario import LoadedScenario, scenario_from_mapping
+
+ScalarValue = bool | int | float | str
+
+
+class Arm(Strict):
+    """One arm: a name and the scenario keys it changes (dotted paths)."""
+
+    name: str = Field(description="label used in outputs")
+    set: dict[str, ScalarValue | list[ScalarValue]] = Field(
+        default_factory=dict, description='scenario keys to change, e.g. '
+        '"rollout.strategy" = "all_at_once"')
+
+
+class SweepParameter(Strict):
+    name: str = Field(description="dotted scenario key, e.g. behaviour.burnout.support_buffer")
+    low: float | None = Field(None, description="lower bound (lhs, sobol, morris)")
+    high: float | None = Field(None, description="upper bound (lhs, sobol, morris)")
+    values: list[float] | None = Field(None, description="grid values")
+    integer: bool = Field(False, description="round drawn values to whole numbers")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> SweepParameter:
+        if self.values is None and (self.low is None or self.high is None):
+            raise Invalid("needs low and high (or values for a grid)",
+                          "give low = ... and high = ...", key="low")
+        if self.low is not None and self.high is not None and self.low >= self.high:
+            raise Invalid(f"low ({self.low}) is not below high ({self.high})",
+                          "make low smaller than high", key="low")
+        return self
+
+
+class Sweep(Strict):
+    method: Literal["grid", "lhs", "sobol", "morris"] = Field(
+        description="grid (all combinations of values), lhs (Latin hypercube), sobol or "
+        "morris (SALib designs for sensitivity analysis)")
+    samples: int = Field(8, ge=1, le=100000, description="lhs: points; sobol: base samples "
+                         "N (N x (2D + 2) points); morris: trajectories (r x (D + 1) points)")
+    levels: int = Field(4, ge=2, le=20, description="morris: grid levels")
+    seed: int = Field(0, ge=0, description="seed of the design (lhs, morris)")
+    parameter: list[SweepParameter] = Field(description="[[sweep.parameter]] tables")
+
+    @field_validator("parameter")
+    @classmethod
+    def _some(cls, v: list[SweepParameter]) -> list[SweepParameter]:
+        if not v:
+            raise Invalid("no parameters", "add at least one [[sweep.parameter]]")
+        names = [p.name for p in v]
+        if len(set(names)) != len(names):
+            raise Invalid("a parameter is listed twice", "list each parameter once")
+        return v
+
+    @model_validator(mode="after")
+    def _method_fits(self) -> Sweep:
+        for i, p in enumerate(self.parameter):
+            if self.method == "grid" and p.values is None:
+                raise Invalid("a grid needs values", "give values = [...]",
+                              key=f"parameter[{i}].values")
+            if self.method != "grid" and (p.low is None or p.high is None):
+                raise Invalid(f"{self.method} needs low and high", "give low and high",
+                              key=f"parameter[{i}].low")
+        return self
+
+
+class ExperimentFile(Strict):
+    name: str = Field(description="experiment name")
+    description: str = Field("", description="free text")
+    base: str = Field(description="base scenario file, relative to this file")
+    replications: int = Field(10, ge=1, le=1_000_000, description="replications per arm and "
+                              "design point")
+    seed: int = Field(0, ge=0, description="root seed of the experiment")
+    years: int | None = Field(None, ge=1, le=60, description="school years (default: the "
+                              "base scenario's)")
+    tables: list[str] = Field(
+        default_factory=lambda: ["school_year", "district_year", "cohort_year", "rollout",
+                                 "run_summary"],
+        description=f"tables to keep, of {', '.join(TABLES)}")
+    chunk_size: int | None = Field(None, ge=1, le=10000, description="runs per task "
+                                   "(default: chosen from runs and workers)")
+    arm: list[Arm] = Field(default_factory=lambda: [Arm(name="base")],
+                           description="[[arm]] tables; default: one arm, the base scenario")
+    sweep: Sweep | None = Field(None, description="optional parameter sweep")
+
+    @field_validator("tables")
+    @classmethod
+    def _tables(cls, v: list[str]) -> list[str]:
+        bad = [t for t in v if t not in TABLES]
+        if bad:
+            raise Invalid(f"unknown table(s) {bad}", f"use some of: {', '.join(TABLES)}")
+        return v
+
+    @field_validator("arm")
+    @classmethod
+    def _arms(cls, v: list[Arm]) -> list[Arm]:
+        names = [a.name for a in v]
+        if len(set(names)) != len(names):
+            raise Invalid("two arms have the same name", "give each [[arm]] its own name")
+        if not v:
+            raise Invalid("no arms", "add an [[arm]] or leave arm out for the base scenario")
+        return v
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a worker needs for one run."""
+
+    run_id: int
+    arm: str
+    point: int
+    replication: int
+    seed: int
+    years: int
+    loaded: LoadedScenario
+    tables: tuple[str, ...]
+
+
+@dataclass
+class Experiment:
+    path: Path
+    text: str
+    spec: ExperimentFile
+    #: validated scenario of each arm (before sweep values)
+    arms: dict[str, LoadedScenario]
+    #: design points: values of the swept parameters (empty dict: no sweep)
+    points: list[dict[str, float]]
+    base_data: dict[str, Any]
+    base_origins: dict[str, Path]
+    base_path: Path
+    _cache: dict[tuple[str, int], LoadedScenario] = field(default_factory=dict, repr=False)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def replication_seeds(self, n: int) -> list[int]:
+        children = np.random.SeedSequence(self.spec.seed).spawn(n)
+        return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+    def scenario(self, arm: str, point: int) -> LoadedScenario:
+        """The validated scenario of an arm at a design point."""
+        key = (arm, point)
+        if key not in self._cache:
+            values = self.points[point]
+            if not values:
+                self._cache[key] = self.arms[arm]
+            else:
+                arm_spec = next(a for a in self.spec.arm if a.name == arm)
+                self._cache[key] = self._build(arm_spec, values, f"sweep point {point}")
+        return self._cache[key]
+
+    def _build(self, arm: Arm, values: dict[str, Any], where: str) -> LoadedScenario:
+        data = copy.deepcopy(self.base_data)
+        origins = dict(self.base_origins)
+        for key, value in {**arm.set, **values}.items():
+            _set_dotted(data, key, value)
+            origins[key] = self.path
+        if self.spec.years is not None:
+            _set_dotted(data, "run.years", self.spec.years)
+        try:
+            return scenario_from_mapping(data, origins, self.base_path)
+        except ConfigError as exc:
+            raise ConfigError(exc.file, exc.key, f"in arm '{arm.name}' ({where}): "
+                              f"{exc.problem}", exc.fix) from None
+
+    def run_specs(self, replications: int | None = None) -> list[RunSpec]:
+        n_rep = replications or self.spec.replications
+        seeds = self.replication_seeds(n_rep)
+        specs = []
+        for a_i, arm in enumerate(self.spec.arm):
+            for p_i in range(len(self.points)):
+                loaded = self.scenario(arm.name, p_i)
+                for r in range(n_rep):
+                    specs.append(RunSpec(
+                        run_id=run_id(a_i, p_i, r), arm=arm.name, point=p_i, replication=r,
+                        seed=seeds[r], years=loaded.scenario.run.years, loaded=loaded,
+                        tables=tuple(self.spec.tables)))
+        return specs
+
+
+def run_id(arm: int, point: int, replication: int) -> int:
+    """A run's id, stable whatever the number of replications asked for."""
+    return (arm << 40) | (point << 20) | replication
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    node = data
+    for p in parts[:-1]:
+        nxt = node.setdefault(p, {})
+        if not isinstance(nxt, dict):
+            raise ConfigError(None, key, f"'{p}' is a value, not a table",
+                              "set a key inside a table, e.g. behaviour.burnout.centre")
+        node = nxt
+    node[parts[-1]] = value
+
+
+def design(sweep: Sweep | None) -> list[dict[str, float]]:
+    """Design points of a sweep (one empty point when there is no sweep)."""
+    if sweep is None:
+        return [{}]
+    params = sweep.parameter
+    names = [p.name for p in params]
+    if sweep.method == "grid":
+        grids = np.meshgrid(*[np.asarray(p.values, dtype=float) for p in params],
+                            indexing="ij")
+        matrix = np.stack([g.ravel() for g in grids], axis=1)
+    else:
+        problem = {"num_vars": len(params), "names": names,
+                   "bounds": [[p.low, p.high] for p in params]}
+        if sweep.method == "lhs":
+            from SALib.sample import latin
+
+            matrix = latin.sample(problem, sweep.samples, seed=sweep.seed)
+        elif sweep.method == "sobol":
+            from SALib.sample import sobol
+
+            matrix = sobol.sample(problem, sweep.samples, calc_second_order=True,
+                                  seed=sweep.seed)
+        else:
+            from SALib.sample import morris
+
+            matrix = morris.sample(problem, sweep.samples, num_levels=sweep.levels,
+                                   seed=sweep.seed)
+    points = []
+    for row in matrix:
+        point = {}
+        for p, v in zip(params, row, strict=True):
+            point[p.name] = round(v) if p.integer else float(v)
+        points.append(point)
+    return points
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file, its base scenario and every arm."""
+    path = Path(path)
+    if path.suffix != ".toml":
+        raise ConfigError(path, None, "is not a .toml file", "give an experiment file ending "
+                          "in .toml (see experiments/)")
+    data = read_toml(path)
+    try:
+        spec = ExperimentFile.model_validate(data)
+    except ValidationError as exc:
+        raise to_config_error(exc, ExperimentFile, {}, path) from None
+    base_path = path.parent / spec.base
+    if not base_path.exists():
+        raise ConfigError(path, "base", f"base scenario '{spec.base}' not found (looked at "
+                          f"{base_path})", "fix the path; it is relative to the experiment "
+                          "file")
+    base_data, base_origins = load_with_extends(base_path)
+    exp = Experiment(path=path, text=path.read_text(), spec=spec, arms={},
+                     points=design(spec.sweep), base_data=base_data,
+                     base_origins=base_origins, base_path=base_path)
+    for arm in spec.arm:
+        exp.arms[arm.name] = exp._build(arm, {}, "base values")
+        if spec.sweep is not None and spec.sweep.method != "grid":
+            # Validate the corners of the sweep box once, so a bad range fails now.
+            for corner in ("low", "high"):
+                values = {p.name: (round(getattr(p, corner)) if p.integer
+                                   else getattr(p, corner)) for p in spec.sweep.parameter}
+                exp._build(arm, values, f"sweep {corner} values")
+        elif spec.sweep is not None:
+            for i in range(len(exp.points)):
+                exp.scenario(arm.name, i)
+    return exp

@@ -1,0 +1,63 @@
+"""End-of-year decisions: stay, move to another school, leave teaching, or retire.
+
+Base yearly rates by experience band (NCES NTPS/TFS 2021-22) apply to a teacher at the
+reference burnout and support; a multinomial logit shifts moving and leaving by the year's
+mean burnout, team support and the leader role. Retirement is a separate hazard rising
+with experience.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachsim.config.parameters import Retention
+
+STAY, MOVE, LEAVE, RETIRE = 0, 1, 2, 3
+EXIT_NAMES = ("stay", "move", "leave", "retire")
+
+
+def band(years: np.ndarray, p: Retention) -> np.ndarray:
+    """Experience band index of each teacher (0 = least experienced)."""
+    return np.searchsorted(np.asarray(p.band_upper_years), years, side="left")
+
+
+def retire_probability(years: np.ndarray, p: Retention) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(years - p.retire_midpoint_years) / p.retire_scale_years))
+
+
+def school_shift(poverty_share: np.ndarray, conditions: np.ndarray, p: Retention
+                 ) -> np.ndarray:
+    """Log-odds shift of moving and leaving from a school's students and conditions."""
+    return (p.poverty_effect * (poverty_share - p.poverty_reference)
+            - p.conditions_effect * conditions)
+
+
+def probabilities(years: np.ndarray, mean_burnout: np.ndarray, support: np.ndarray,
+                  leader: np.ndarray, p: Retention, school: np.ndarray | float = 0.0
+                  ) -> np.ndarray:
+    """(n, 4) probabilities of stay, move, leave, retire; ``school`` is the log-odds shift
+    of each teacher's school (``school_shift``)."""
+    b = band(years, p)
+    move0 = np.asarray(p.move_rates)[b]
+    leave0 = np.asarray(p.leave_rates)[b]
+    shift = (p.burnout_effect * (mean_burnout - p.burnout_reference)
+             - p.support_effect * (support - p.support_reference)
+             - p.leader_effect * leader + school)
+    # Multinomial logit with stay as reference: odds of move and leave scale by exp(shift).
+    stay0 = 1 - move0 - leave0
+    om = move0 / stay0 * np.exp(shift)
+    ol = leave0 / stay0 * np.exp(shift)
+    denom = 1 + om + ol
+    retire = retire_probability(years, p)
+    out = np.empty((len(years), 4))
+    out[:, STAY] = (1 - retire) / denom
+    out[:, MOVE] = (1 - retire) * om / denom
+    out[:, LEAVE] = (1 - retire) * ol / denom
+    out[:, RETIRE] = retire
+    return out
+
+
+def decide(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Each teacher's decision (STAY, MOVE, LEAVE, RETIRE) from uniform draws ``u``."""
+    cum = np.cumsum(probs, axis=1)
+    return (u[:, None] >= cum[:, :-1]).sum(axis=1)

@@ -1,0 +1,49 @@
+"""Time use beyond the schedule: preparation and admin work that spills after hours.
+
+Each teaching minute creates preparation and grading work; each student day brings admin
+work. Individual planning time absorbs it, and so does part of collaboration time (more
+when it is structured, curriculum-connected planning). What is left is done after hours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachsim.config.parameters import TimeUse
+
+
+def after_hours_minutes(
+    teaching: np.ndarray,
+    planning: np.ndarray,
+    collaboration: np.ndarray,
+    structured: np.ndarray,
+    prep_factor: np.ndarray | float,
+    p: TimeUse,
+) -> np.ndarray:
+    """Minutes of work after hours on a student day.
+
+    ``demand = prep_per_teaching_minute * prep_factor * teaching + admin_minutes_per_day``;
+    ``absorbed = planning + offset * collaboration`` (offset by structure);
+    ``after hours = max(0, demand - absorbed)``. All in minutes.
+    """
+    demand = p.prep_per_teaching_minute * prep_factor * teaching + p.admin_minutes_per_day
+    offset = np.where(structured, p.collab_offset_structured, p.collab_offset_unstructured)
+    return np.maximum(0.0, demand - planning - offset * collaboration)
+
+
+def clerical_minutes_per_teacher(clerks_fte: float, n_teachers: int, p: TimeUse) -> float:
+    """Extra admin minutes a student day for each teacher when clerk staffing is below the
+    reference (work the office no longer does falls to teachers, shared equally)."""
+    missing = max(0.0, p.clerks_reference - clerks_fte)
+    return missing * p.admin_minutes_per_missing_clerk / max(n_teachers, 1)
+
+
+def duty_minutes_per_teacher(uncovered_per_day: float, n_teachers: int) -> float:
+    """Duty minutes a student day that fall back on each teacher when paraprofessionals
+    and other staff cannot cover them (shared equally)."""
+    return max(0.0, uncovered_per_day) / max(n_teachers, 1)
+
+
+def weekly_hours(total_minutes: np.ndarray, student_days: int) -> np.ndarray:
+    """Hours a school week (student days / 5 weeks in the year)."""
+    return total_minutes / (student_days / 5) / 60

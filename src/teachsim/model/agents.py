@@ -1,0 +1,102 @@
+"""The people and places of the model, as Mesa agents.
+
+Teachers keep their changing state (experience, minutes worked, and later practice and
+burnout) in the model's :class:`~teachsim.model.staff.Staff` arrays, at row ``row``, so that daily
+updates run array-wide across the district; the agent is the handle that gives each row an
+identity, a school, a role and a place in Mesa's agent sets.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from teachsim.model.staff import Staff
+
+
+class StaffedModel(mesa.Model):
+    """What the agents need of their model: the staff arrays their rows index. The district
+    model (model.py) is one; declaring it here keeps agents.py from importing model.py,
+    which imports the agents."""
+
+    staff: Staff
+
+
+class School(mesa.Agent):
+    """One school: its profile, its policy and the staff and students it holds."""
+
+    def __init__(self, model: StaffedModel, index: int, name: str, sched: int) -> None:
+        super().__init__(model)
+        self.index = index
+        self.name = name
+        #: index of this school's compiled schedule in the model
+        self.sched = sched
+        self.teachers: list[Teacher] = []
+        self.clerks: list[Clerk] = []
+        self.paras: list[Paraprofessional] = []
+        self.cohorts: list[StudentCohort] = []
+        #: FTE still to cut (clerks, paras) when cuts wait for departures
+        self.pending_cuts: dict[str, float] = {"clerks": 0.0, "paras": 0.0}
+
+
+class Teacher(mesa.Agent):
+    """A homeroom or specials teacher; a homeroom teacher may also lead a grade team."""
+
+    def __init__(self, model: StaffedModel, school: School, role: str, grade: str,
+                 row: int) -> None:
+        super().__init__(model)
+        self.school = school
+        self.role = role
+        self.grade = grade
+        self.row = row
+        school.teachers.append(self)
+
+    @property
+    def experience(self) -> float:
+        return float(self.model.staff.experience[self.row])
+
+    @property
+    def is_leader(self) -> bool:
+        return bool(self.model.staff.leader[self.row])
+
+
+class Clerk(mesa.Agent):
+    """Office staff; a clerk's FTE is part of what a school can trade for stipends."""
+
+    def __init__(self, model: StaffedModel, school: School, fte: float) -> None:
+        super().__init__(model)
+        self.school = school
+        self.fte = fte
+        school.clerks.append(self)
+
+
+class Paraprofessional(mesa.Agent):
+    """Support staff who can take arrival, lunch, recess and dismissal duties."""
+
+    def __init__(self, model: StaffedModel, school: School, fte: float) -> None:
+        super().__init__(model)
+        self.school = school
+        self.fte = fte
+        school.paras.append(self)
+
+
+class StudentCohort(mesa.Agent):
+    """The students of one school who entered kindergarten in the same year.
+
+    A cohort moves up a grade each summer and leaves after the last grade. Its students
+    are rows of the cohort's own arrays, so one agent carries a whole grade.
+    """
+
+    def __init__(self, model: StaffedModel, school: School, entry_year: int, grade: int,
+                 n_students: int) -> None:
+        super().__init__(model)
+        self.school = school
+        self.entry_year = entry_year
+        self.grade = grade
+        self.n_students = n_students
+        #: instructional minutes and achievement growth (SD) in the school year just ended
+        self.minutes_year = 0.0
+        self.growth_year = 0.0
+        #: achievement accumulated since entering the model (SD, relative to a cohort
+        #: taught every year by average first-year teachers on the baseline schedule)
+        self.achievement = 0.0
+        school.cohorts.append(self)

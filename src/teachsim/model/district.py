@@ -1,0 +1,122 @@
+"""The schools of a district: copies of the school profile, drawn from ranges, or read from
+a CSV roster (one row per school).
+
+Every school shares the profile's grades (the schedule's rotation is by grade); anything
+else -- enrolment, specials and support staff, share of low-income students, working
+conditions, depth of the leader bench -- may differ.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from teachsim.config.errors import ConfigError, did_you_mean
+from teachsim.config.scenario import Scenario, SchoolProfile
+from teachsim.model.streams import stream
+
+#: Columns a roster may have: the school-profile keys (grades excepted).
+ROSTER_COLUMNS = tuple(k for k in SchoolProfile.model_fields if k != "grades")
+_INT = {k for k, f in SchoolProfile.model_fields.items() if f.annotation is int}
+_FLOAT = {k for k, f in SchoolProfile.model_fields.items() if f.annotation is float}
+
+
+def build_schools(scenario: Scenario, scenario_file: Path) -> list[SchoolProfile]:
+    """One profile per school of the district."""
+    d = scenario.district
+    base = scenario.school
+    if d.roster is not None:
+        return read_roster(scenario_file.parent / d.roster, base, d.n_schools, scenario_file)
+    if d.generate is None:
+        if d.n_schools == 1:
+            return [base]
+        return [base.model_copy(update={"name": f"{base.name} #{i + 1}"})
+                for i in range(d.n_schools)]
+    return generate(base, d.n_schools, d.generate)
+
+
+def generate(base: SchoolProfile, n: int, g: Any) -> list[SchoolProfile]:
+    """Draw ``n`` schools (uniform within each range); staff scale with enrolment like
+    School D's (one specials teacher per homeroom of a grade, 4 paraprofessionals per
+    3 homerooms of a grade)."""
+    rng = stream(g.seed, "district.generate")
+    hpg = rng.integers(g.homerooms_per_grade[0], g.homerooms_per_grade[1] + 1, size=n)
+    poverty = rng.uniform(*g.poverty_share, size=n)
+    conditions = rng.normal(0.0, g.conditions_sd, size=n)
+    bench = rng.uniform(*g.leader_bench, size=n)
+    scale = hpg / base.homerooms_per_grade
+    return [base.model_copy(update={
+        "name": f"School {i + 1:03d}",
+        "homerooms_per_grade": int(hpg[i]),
+        "specials_teachers": max(int(hpg[i]), round(base.specials_teachers * scale[i])),
+        "paraprofessionals": round(base.paraprofessionals * scale[i], 2),
+        "duty_minutes_per_day": round(base.duty_minutes_per_day * scale[i]),
+        "other_staff_duty_minutes_per_day": round(
+            base.other_staff_duty_minutes_per_day * scale[i]),
+        "poverty_share": round(float(poverty[i]), 4),
+        "conditions": round(float(conditions[i]), 4),
+        "leader_bench": round(float(bench[i]), 4),
+    }) for i in range(n)]
+
+
+def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
+                ) -> list[SchoolProfile]:
+    """Read a roster CSV; each row's columns override the profile for that school."""
+    if not path.exists():
+        raise ConfigError(referrer, "district.roster", f"roster file '{path}' not found",
+                          "fix the path (relative to the scenario file)")
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        for col in header:
+            if col not in ROSTER_COLUMNS:
+                raise ConfigError(path, f"column '{col}'", "unknown roster column."
+                                  + did_you_mean(col, ROSTER_COLUMNS),
+                                  "use school-profile keys: " + ", ".join(ROSTER_COLUMNS))
+        if "name" not in header:
+            raise ConfigError(path, None, "the roster has no 'name' column",
+                              "add a first column 'name' with one school name per row")
+        schools = []
+        for i, row in enumerate(reader, start=2):  # line 1 is the header
+            values: dict[str, Any] = {}
+            for col, text in row.items():
+                text = (text or "").strip()
+                if text == "":
+                    continue
+                try:
+                    values[col] = (int(text) if col in _INT else
+                                   float(text) if col in _FLOAT else text)
+                except ValueError:
+                    kind = "a whole number" if col in _INT else "a number"
+                    raise ConfigError(path, f"line {i}, column '{col}'",
+                                      f"'{text}' is not {kind}",
+                                      f"write {col} as {kind}") from None
+            try:
+                schools.append(SchoolProfile.model_validate({**base.model_dump(), **values}))
+            except ValidationError as exc:
+                err = exc.errors(include_url=False)[0]
+                col = ".".join(str(x) for x in err["loc"])
+                raise ConfigError(path, f"line {i}, column '{col}'",
+                                  f"{err['msg']} (got {err.get('input')!r})",
+                                  f"correct {col} on line {i}") from None
+    if not schools:
+        raise ConfigError(path, None, "the roster has no schools", "add one row per school")
+    names = [s.name for s in schools]
+    dup = next((n for n in names if names.count(n) > 1), None)
+    if dup:
+        raise ConfigError(path, "column 'name'", f"school '{dup}' is listed twice",
+                          "give every school a distinct name")
+    if n_schools not in (1, len(schools)):
+        raise ConfigError(referrer, "district.n_schools",
+                          f"is {n_schools} but the roster has {len(schools)} schools",
+                          "remove district.n_schools or make it match the roster")
+    return schools
+
+
+def need_score(schools: list[SchoolProfile]) -> np.ndarray:
+    """Expected turnover pressure: more low-income students, then worse conditions."""
+    return np.array([s.poverty_share - 0.01 * s.conditions for s in schools])

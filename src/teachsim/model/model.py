@@ -1,0 +1,810 @@
+"""The district model: schools, staff and students living through school days and years.
+
+Time is measured in days; one model year is 364 days (52 weeks, see calendar.py). Mesa's
+default step runs every day at times 1, 2, ...; the step at time ``t`` is day ``t - 1``.
+Sparse events use Mesa's event list: scheduled work beyond the contract day (monthly PD
+workshops, a leader's weekly session) as one-off events on their days, and the end of
+each school year as a recurring event every 364 days, run after that day's step.
+
+Process order within a day: (1) the daily step -- on student days absences, burnout and
+students' instructional minutes; on teacher-only days burnout; on days off recovery;
+(2) that day's sessions beyond the contract day; (3) on the last day of the model year,
+the end-of-year event: student growth, practice growth, stay/move/leave/retire
+decisions, records, then the new year (experience, cohorts, hiring, leaders).
+See docs/model.md for the full description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from mesa.time import Priority, Schedule
+
+from teachsim.config.policy import ACTIVITIES
+from teachsim.mechanisms import (
+    absence,
+    burnout,
+    collaboration,
+    hiring,
+    practice,
+    retention,
+    students,
+)
+from teachsim.mechanisms.pay import teacher_salary
+from teachsim.mechanisms.timeuse import (
+    after_hours_minutes,
+    clerical_minutes_per_teacher,
+    duty_minutes_per_teacher,
+    weekly_hours,
+)
+from teachsim.model import rollout
+from teachsim.model.agents import (
+    Clerk,
+    Paraprofessional,
+    School,
+    StaffedModel,
+    StudentCohort,
+    Teacher,
+)
+from teachsim.model.calendar import DAYS_PER_YEAR, DayKind
+from teachsim.model.records import Records
+from teachsim.model.scenario import LoadedScenario
+from teachsim.model.schedule import CompiledSchedule, compile_schedule
+from teachsim.model.staff import ROLE_NAMES, Staff
+from teachsim.model.streams import stream
+
+TEACH = ACTIVITIES.index("teaching")
+PLAN = ACTIVITIES.index("individual_planning")
+COLLAB = ACTIVITIES.index("collaboration")
+
+
+def _fte_units(total: float) -> list[float]:
+    """Split an FTE total into people: whole posts, then one part-time post."""
+    whole = int(total)
+    units = [1.0] * whole
+    if total - whole > 1e-9:
+        units.append(round(total - whole, 6))
+    return units
+
+
+def _cut(school: School, kind: str, fte: float, agents: list | None = None) -> None:  # type: ignore[type-arg]
+    """Remove ``fte`` FTE of a school's ``kind`` ("clerks" or "paras") staff, from
+    ``agents`` (default: all of them, last hired first)."""
+    pool = getattr(school, kind)
+    for agent in reversed(agents if agents is not None else list(pool)):
+        if fte <= 1e-9:
+            break
+        take = min(agent.fte, fte)
+        agent.fte = round(agent.fte - take, 6)
+        fte -= take
+        if agent.fte <= 1e-9:
+            pool.remove(agent)
+            agent.remove()
+
+
+class TeachSimModel(StaffedModel):
+    """A district of schools run under schedule policies for ``scenario.run.years`` years."""
+
+    def __init__(self, loaded: LoadedScenario, seed: int | None = None) -> None:
+        config = loaded.scenario
+        self.seed = config.run.seed if seed is None else int(seed)
+        super().__init__(rng=stream(self.seed, "mesa"))
+        self.config = config
+        self.params = config.behaviour
+        self.profile = config.school
+        self.start_year = config.run.start_year
+        self.year_index = 0
+        self.specs = loaded.schools
+        # Compiled schedules: the baseline first, then the policy schools adopt (one entry
+        # when they are the same policy).
+        self.baseline = compile_schedule(config, loaded.baseline)
+        same = loaded.policy.name == loaded.baseline.name
+        self.compiled: list[CompiledSchedule] = (
+            [self.baseline] if same else [self.baseline, compile_schedule(config, loaded.policy)])
+        self.policy_sched = len(self.compiled) - 1
+        self.adopt_year = rollout.plan(self.specs, config.rollout, config.run.years,
+                                       config.rollout.seed)
+        self.calendar = self.compiled[0].calendar
+        self._n_student_days = self.calendar.n_student_days
+        self._build_class_tables()
+        self.staff = Staff(capacity=64)
+        self.records = Records()
+        self._absence_rng = stream(self.seed, "absence")
+        n_schools = len(self.specs)
+        self.schools: list[School] = [
+            School(self, i, spec.name, sched=self._sched_for(i, 0))
+            for i, spec in enumerate(self.specs)]
+        self._hpg = np.array([sp.homerooms_per_grade for sp in self.specs], dtype=np.int64)
+        self._bench = np.array([sp.leader_bench for sp in self.specs])
+        self._school_retention = retention.school_shift(
+            np.array([sp.poverty_share for sp in self.specs]),
+            np.array([sp.conditions for sp in self.specs]), self.params.retention)
+        self._school_strain = -self.params.burnout.conditions_buffer * np.array(
+            [sp.conditions for sp in self.specs])
+        self._teachers: list[Teacher] = []
+        n_pos = len(self.profile.grades) + 1
+        #: unfilled posts per school and position (grades, then specials)
+        self.vacancies = np.zeros((n_schools, n_pos), dtype=np.int64)
+        for school in self.schools:
+            self._staff_school(school)
+            self._enrol_school(school)
+        self._new_year()
+        self.schedule_recurring(self._end_of_year, Schedule(interval=DAYS_PER_YEAR,
+                                                            start=DAYS_PER_YEAR),
+                                priority=Priority.LOW)
+
+    # --- set-up ------------------------------------------------------------------
+    def _sched_for(self, school: int, year_index: int) -> int:
+        """The schedule a school follows in a year: the policy from its adoption year."""
+        adopt = self.adopt_year[school]
+        return self.policy_sched if 0 <= adopt <= year_index else 0
+
+    def _build_class_tables(self) -> None:
+        """Per (schedule, teacher class) and day: everything the daily step looks up.
+
+        Tables are (364, S*C) so that one day is a contiguous row and a teacher's value is
+        one gather at its flat class index ``sched * C + cls``.
+        """
+        p = self.params
+        comps = self.compiled
+        n_cls = len(comps[0].classes)
+        self._n_cls = n_cls
+        specials = np.array([role == "specials" for role, _ in comps[0].classes])
+        in_day, spill, beyond, fac, unf, flex = [], [], [], [], [], []
+        student = (self.calendar.kind == DayKind.STUDENT)[:, None]
+        for c in comps:
+            minutes = c.templates[c.year_rows].astype(float)  # (day, class, activity)
+            structured = c.structured[c.year_rows]
+            facilitated = c.facilitated[c.year_rows]
+            prep = np.where(specials, p.time_use.specials_prep_factor, 1.0)[None, :]
+            sp = after_hours_minutes(minutes[..., TEACH], minutes[..., PLAN],
+                                     minutes[..., COLLAB], structured, prep, p.time_use)
+            spill.append(np.where(student, sp, 0.0))
+            in_day.append(minutes)
+            beyond.append(c.beyond.sum(axis=2).astype(float))
+            q = collaboration.structure_quality(structured, p.collaboration)
+            fac.append(np.where(facilitated, minutes[..., COLLAB] * q, 0.0))
+            unf.append(np.where(facilitated, 0.0, minutes[..., COLLAB] * q))
+            flex.append(minutes[..., COLLAB] >= p.absence.flexible_block_minutes)
+
+        def flat(parts: list[np.ndarray]) -> np.ndarray:
+            return np.concatenate(parts, axis=1)  # (day, S*C, ...)
+
+        self._t_minutes = flat(in_day)  # (day, S*C, activity)
+        self._t_spill = flat(spill)
+        self._t_beyond = flat(beyond)
+        self._t_fac = flat(fac)
+        self._t_unf = flat(unf)
+        flexday = flat(flex)
+        work = self._t_minutes.sum(axis=2) + self._t_spill + self._t_beyond
+        self._t_z = (burnout.strain_logit(work, p.burnout)
+                     - p.burnout.flex_buffer * flexday)
+        self._t_beyond_act = np.concatenate([c.beyond for c in comps], axis=1).astype(float)
+        # Yearly totals per class, and whether a class ever has a long release block.
+        self._y_minutes = self._t_minutes.sum(axis=0)
+        self._y_spill = self._t_spill.sum(axis=0)
+        self._y_fac = self._t_fac.sum(axis=0)
+        self._y_unf = self._t_unf.sum(axis=0)
+        self._has_release = flexday.any(axis=0)
+        # Students' instructional minutes per (schedule, day, grade).
+        n_g = len(self.profile.grades)
+        sm = np.zeros((len(comps), DAYS_PER_YEAR, n_g))
+        for s, c in enumerate(comps):
+            rows = c.year_rows[:, :n_g]  # homeroom classes come first, one per grade
+            sm[s] = c.templates[rows, TEACH] + c.students_with_specials[rows]
+            sm[s, self.calendar.kind != DayKind.STUDENT] = 0.0
+        self.student_minutes = sm
+        self._baseline_grade_minutes = self.baseline.student_minutes_by_grade()
+        self._outside_days = np.flatnonzero(self._t_beyond.sum(axis=1) > 0)
+        # PD beyond the contract day: sessions a year per schedule, and minutes a year per
+        # (schedule, class) -- the baseline's are what an adopting school no longer pays.
+        pd = ACTIVITIES.index("pd")
+        self._pd_sessions = np.array([int((c.beyond[:, :, pd].sum(axis=1) > 0).sum())
+                                      for c in comps])
+        self._pd_beyond_year = self._t_beyond_act[:, :, pd].sum(axis=0)  # per flat class
+
+    def _hire(self, school: np.ndarray, grade: np.ndarray, years: np.ndarray,
+              rng: np.random.Generator, new_to_team: bool) -> None:
+        """Add teachers (one per entry of the arrays) with traits drawn from ``rng``.
+
+        ``grade`` is the grade index of a homeroom teacher, or -1 for a specials teacher.
+        """
+        n = len(years)
+        if n == 0:
+            return
+        p = self.params
+        n_g = len(self.profile.grades)
+        prac, rate = practice.initial(rng, years, p.practice)
+        specials = grade < 0
+        sched = np.array([sc.sched for sc in self.schools], dtype=np.int16)[school]
+        rows = self.staff.add(
+            n, school=school, role=specials.astype(np.int8), grade=grade,
+            # teacher classes: homeroom of each grade, leader of each grade, specials
+            cls=np.where(specials, 2 * n_g, grade), sched=sched, experience=years,
+            practice=prac, growth_rate=rate,
+            resilience=rng.normal(0.0, p.burnout.resilience_sd, n),
+            propensity=absence.propensities(rng, n, p.absence),
+            willingness=collaboration.willingness(rng, n, p.collaboration),
+            leader_interest=rng.random(n) < self._bench[school],
+            new_to_team=new_to_team)
+        for r, sc, g in zip(rows.tolist(), school.tolist(), grade.tolist(), strict=True):
+            role, gname = ("specials", "") if g < 0 else ("homeroom", self.profile.grades[g])
+            t = Teacher(self, self.schools[sc], role, gname, r)
+            self.staff.agent_id[r] = t.unique_id
+            self._teachers.append(t)
+
+    def _staff_school(self, school: School) -> None:
+        p = self.specs[school.index]
+        rng = stream(self.seed, "staff.initial", school.index)
+        s0 = self.params.initial_staff
+
+        def years(n: int) -> np.ndarray:
+            exp = rng.gamma(s0.experience_shape, s0.experience_mean / s0.experience_shape,
+                            size=n)
+            return np.floor(np.minimum(exp, s0.experience_max))
+
+        grade = np.r_[np.repeat(np.arange(len(p.grades)), p.homerooms_per_grade),
+                      np.full(p.specials_teachers, -1)].astype(np.int64)
+        self._hire(np.full(len(grade), school.index), grade, years(len(grade)), rng, False)
+        for fte in _fte_units(p.clerks):
+            Clerk(self, school, fte)
+        for fte in _fte_units(p.paraprofessionals):
+            Paraprofessional(self, school, fte)
+
+    def _enrol_school(self, school: School) -> None:
+        spec = self.specs[school.index]
+        n = spec.homerooms_per_grade * spec.class_size
+        for g in range(len(self.profile.grades)):
+            StudentCohort(self, school, entry_year=self.start_year - g, grade=g, n_students=n)
+
+    # --- the new year --------------------------------------------------------------
+    def _new_year(self) -> None:
+        """Adopt the policy where the plan says so, choose leaders and cache each teacher's
+        yearly constants for the daily step."""
+        s = self.staff
+        for sc in self.schools:
+            sc.sched = self._sched_for(sc.index, self.year_index)
+            if self.policy_sched and self.adopt_year[sc.index] == self.year_index:
+                self._adopt_support_changes(sc)
+        self._support_attrition()
+        self._school_sched = np.array([sc.sched for sc in self.schools], dtype=np.intp)
+        s.view("sched")[:] = self._school_sched[s.view("school")]
+        self._duty_uncovered = np.array([
+            self.compiled[sc.sched].duty_minutes_uncovered(self.specs[sc.index].model_copy(
+                update={"paraprofessionals": sum(p.fte for p in sc.paras)}))
+            for sc in self.schools])
+        self._select_leaders()
+        p = self.params
+        n = s.n
+        fi = s.view("sched").astype(np.intp) * self._n_cls + s.view("cls")
+        self._fi = fi
+        # Team (school x grade) mean willingness and leader facilitation.
+        n_g = len(self.profile.grades)
+        team = s.view("school").astype(np.intp) * (n_g + 1) + np.where(
+            s.view("grade") >= 0, s.view("grade"), n_g)
+        n_team = len(self.schools) * (n_g + 1)
+        w = s.view("willingness")
+        team_w = (np.bincount(team, weights=w, minlength=n_team)
+                  / np.maximum(np.bincount(team, minlength=n_team), 1))
+        self._engage = collaboration.engagement(w, team_w[team], p.collaboration)
+        self._facmult = collaboration.facilitation(self._team_skill[team],
+                                                   self._team_has_leader[team],
+                                                   p.collaboration)
+        weeks = self._n_student_days / 5
+        eff = self._engage * (self._facmult * self._y_fac[fi]
+                              + p.collaboration.facilitation_unfacilitated * self._y_unf[fi])
+        self._support = collaboration.support(eff / weeks, p.collaboration)
+        # Duties the school cannot cover and clerical work fall on its teachers.
+        per_school = np.bincount(s.view("school"), minlength=len(self.schools))
+        extra = np.array([
+            duty_minutes_per_teacher(self._duty_uncovered[i], int(per_school[i]))
+            + clerical_minutes_per_teacher(sum(c.fte for c in self.schools[i].clerks),
+                                           int(per_school[i]), p.time_use)
+            for i in range(len(self.schools))])
+        school = s.view("school")
+        self._extra = extra[school]
+        self._k = (s.view("resilience") + self._extra / p.burnout.work_scale_minutes
+                   - p.burnout.support_buffer * self._support + self._school_strain[school])
+        self._movable = self._has_release[fi]
+        self._grade_minutes = np.zeros((len(self.schools), n_g))
+        self._absent_today = np.zeros(n, dtype=bool)
+        self._schedule_outside_day_sessions()
+
+    def _adopt_support_changes(self, school: School) -> None:
+        """A school adopting the policy changes its clerk and paraprofessional staffing:
+        additions and immediate cuts now; with ``support_change_mode = "attrition"`` cuts
+        wait for departures (``_support_attrition``)."""
+        st = self.config.staffing
+        for kind, change in (("clerks", st.clerk_fte_change), ("paras", st.para_fte_change)):
+            if change > 0:
+                agent = Clerk if kind == "clerks" else Paraprofessional
+                for fte in _fte_units(change):
+                    agent(self, school, fte)
+            elif change < 0:
+                if st.support_change_mode == "immediate":
+                    _cut(school, kind, -change)
+                else:
+                    school.pending_cuts[kind] += -change
+
+    def _support_attrition(self) -> None:
+        """Pending cuts happen as clerks and paraprofessionals leave: each leaves in a year
+        with probability ``support_attrition_rate`` and is replaced at a lower FTE (or not
+        at all) until the cut is made."""
+        rate = self.config.staffing.support_attrition_rate
+        pending = [sc for sc in self.schools if any(sc.pending_cuts.values())]
+        if not pending:
+            return
+        rng = stream(self.seed, "support.attrition", self.year_index)
+        for sc in pending:
+            for kind in ("clerks", "paras"):
+                for agent in list(getattr(sc, kind)):
+                    if sc.pending_cuts[kind] <= 1e-9:
+                        break
+                    if rng.random() < rate:
+                        cut = min(agent.fte, sc.pending_cuts[kind])
+                        _cut(sc, kind, cut, [agent])
+                        sc.pending_cuts[kind] -= cut
+
+    def _select_leaders(self) -> None:
+        """Each grade team's leader posts go to its most effective eligible teachers
+        (experience at least ``leader_min_experience``, willing to collaborate, interested
+        in leading), judged with some noise; a post with no eligible teacher stays empty.
+        A leader's skill is the share of the district's teachers whose practice is below
+        theirs. Only schools running the scenario's policy have leader posts (schools
+        waiting for their adoption year run the baseline without them)."""
+        s = self.staff
+        n_g = len(self.profile.grades)
+        n_team = len(self.schools) * (n_g + 1)
+        leader = s.view("leader")
+        leader[:] = False
+        self._team_skill = np.zeros(n_team)
+        self._team_has_leader = np.zeros(n_team, dtype=bool)
+        self.leader_posts_unfilled = np.zeros(len(self.schools), dtype=np.int64)
+        per_grade = self.config.staffing.leaders_per_grade
+        posts = np.where(self._school_sched == self.policy_sched, per_grade, 0)
+        cls = s.view("cls")
+        home = s.view("role") == 0
+        grade = s.view("grade")
+        # Teacher classes (schedule.py): homeroom of grade g is g, its leader n_g + g.
+        cls[home] = grade[home]
+        if posts.any():
+            rng = stream(self.seed, "leaders.select", self.year_index)
+            prac = s.view("practice")
+            lp = self.params.leadership
+            judged = prac + rng.normal(0.0, lp.selection_noise, s.n)
+            min_exp = self.config.staffing.leader_min_experience
+            eligible = (home & (s.view("experience") >= min_exp)
+                        & (s.view("willingness") >= lp.min_willingness)
+                        & s.view("leader_interest") & (posts[s.view("school")] > 0))
+            team = s.view("school").astype(np.int64) * (n_g + 1) + np.where(grade >= 0, grade,
+                                                                          n_g)
+            order = np.lexsort((-judged, team))  # by team, best first
+            cand = order[eligible[order]]
+            team_c = team[cand]
+            first = np.r_[0, np.flatnonzero(np.diff(team_c)) + 1]
+            rank = np.arange(len(cand)) - np.repeat(first, np.diff(np.r_[first, len(cand)]))
+            chosen = cand[rank < posts[s.view("school")[cand]]]
+            leader[chosen] = True
+            sorted_p = np.sort(prac)
+            skill = np.searchsorted(sorted_p, prac[chosen]) / max(s.n, 1)
+            # With several leaders per team, the team gets their mean skill.
+            tc = team[chosen]
+            cnt = np.bincount(tc, minlength=n_team)
+            self._team_skill = np.bincount(tc, weights=skill, minlength=n_team) / np.maximum(
+                cnt, 1)
+            self._team_has_leader = cnt > 0
+            filled = np.bincount(s.view("school")[chosen], minlength=len(self.schools))
+            self.leader_posts_unfilled = posts * n_g - filled
+            cls[chosen] = n_g + grade[chosen]
+
+    def _schedule_outside_day_sessions(self) -> None:
+        base = self.year_index * DAYS_PER_YEAR
+        for d in self._outside_days:
+            self.schedule_event(self._outside_day_work, at=base + int(d) + 1)
+
+    # --- time --------------------------------------------------------------------
+    @property
+    def day_of_year(self) -> int:
+        return (int(self.time) - 1) % DAYS_PER_YEAR
+
+    def step(self) -> None:
+        """One day for every teacher at once (see module docstring for the order)."""
+        d = self.day_of_year
+        kind = self.calendar.kind[d]
+        s = self.staff
+        n = s.n
+        b = s.burnout[:n]
+        bp = self.params.burnout
+        if kind == DayKind.STUDENT:
+            self._student_day(d, b)
+        elif kind == DayKind.TEACHER_ONLY:
+            target = burnout.logistic(self._t_z[d][self._fi] + self._k)
+            b[:] = burnout.work_day(b, target, bp.rate_work)
+        else:
+            b *= 1.0 - bp.rate_rest
+
+    def _student_day(self, d: int, b: np.ndarray) -> None:
+        s = self.staff
+        n = s.n
+        p = self.params
+        fi = self._fi
+        target = burnout.logistic(self._t_z[d][fi] + self._k)
+        prob = absence.probability(s.propensity[:n], b, p.absence)
+        u = self._absence_rng.random(n)
+        absent, moved = absence.draw(u, prob, self._movable, p.absence)
+        b[:] = np.where(absent, burnout.rest_days(b, p.burnout.rate_rest),
+                        burnout.work_day(b, target, p.burnout.rate_work))
+        s.burnout_sum[:n] += b
+        s.absent_days[:n] += absent
+        s.appointments_moved[:n] += moved
+        self._absent_today = absent
+        idx = np.flatnonzero(absent)
+        if len(idx):
+            f = fi[idx]
+            s.missed[idx] += self._t_minutes[d][f]
+            s.missed_after_hours[idx] += self._t_spill[d][f]
+            s.missed_collab_fac[idx] += self._t_fac[d][f]
+            s.missed_collab_unf[idx] += self._t_unf[d][f]
+        if self.calendar.student_day[d] == p.burnout.survey_student_day:
+            s.burnout_survey[:n] = b
+        self._grade_minutes += self.student_minutes[self._school_sched, d]
+
+    def _outside_day_work(self) -> None:
+        """Scheduled sessions beyond the contract day (e.g. after-school PD); teachers
+        absent that day miss them."""
+        d = self.day_of_year
+        n = self.staff.n
+        present = ~self._absent_today if len(self._absent_today) == n else np.ones(n, bool)
+        self.staff.beyond[:n] += self._t_beyond_act[d][self._fi] * present[:, None]
+
+    # --- end of the year ---------------------------------------------------------
+    def _end_of_year(self) -> None:
+        year = self._year_outcomes()
+        year["destination"], year["destination_post"] = self._place_movers(year["decision"])
+        self._record_year(year)
+        self._turnover(year["decision"], year["destination"], year["destination_post"])
+        self._advance_year()
+
+    def _place_movers(self, decision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where movers go: a share try another school of the district (NCES: 59% of movers
+        stay in their district) and take an open post there in the same role (any grade);
+        the rest, and those who find no post, leave the district. Returns the destination
+        school (-1: out of the district or not moving) and post of each teacher."""
+        s = self.staff
+        n_g = len(self.profile.grades)
+        dest = np.full(s.n, -1, dtype=np.int64)
+        dest_post = np.full(s.n, -1, dtype=np.int64)
+        movers = np.flatnonzero(decision == retention.MOVE)
+        if len(self.schools) < 2 or not len(movers):
+            return dest, dest_post
+        rng = stream(self.seed, "moves", self.year_index)
+        share = self.config.district.in_district_move_share
+        within = movers[rng.random(len(movers)) < share]
+        gone = decision != retention.STAY
+        post = np.where(s.view("grade") >= 0, s.view("grade"), n_g)
+        open_posts = self.vacancies.copy()
+        np.add.at(open_posts, (s.view("school")[gone], post[gone]), 1)
+        school = s.view("school")
+        for r in rng.permutation(within):
+            cols = np.arange(n_g) if s.role[r] == 0 else np.array([n_g])
+            avail = open_posts[:, cols].copy()
+            avail[school[r]] = 0  # a move is to another school
+            flat = avail.ravel()
+            total = flat.sum()
+            if not total:
+                continue
+            cell = int(rng.choice(len(flat), p=flat / total))
+            ds, dp = divmod(cell, len(cols))
+            open_posts[ds, cols[dp]] -= 1
+            dest[r], dest_post[r] = ds, cols[dp]
+        return dest, dest_post
+
+    def _year_outcomes(self) -> dict[str, np.ndarray]:
+        """This year's per-teacher outcomes, student growth, practice growth and exits."""
+        s = self.staff
+        p = self.params
+        n = s.n
+        fi = self._fi
+        n_sd = self._n_student_days
+        absent = s.view("absent_days").astype(float)
+        minutes = self._y_minutes[fi] - s.view("missed")
+        moved = s.view("appointments_moved").astype(float)
+        appt = np.minimum(minutes[:, COLLAB], moved * p.absence.appointment_release_minutes)
+        minutes[:, COLLAB] -= appt
+        after_hours = (self._y_spill[fi] - s.view("missed_after_hours")
+                       + self._extra * (n_sd - absent))
+        beyond = s.view("beyond").sum(axis=1)
+        collab_q = (self._facmult * (self._y_fac[fi] - s.view("missed_collab_fac"))
+                    + p.collaboration.facilitation_unfacilitated
+                    * (self._y_unf[fi] - s.view("missed_collab_unf")))
+        scheduled_collab = np.maximum(minutes[:, COLLAB] + appt, 1e-9)
+        eff_collab = self._engage * collab_q * (minutes[:, COLLAB] / scheduled_collab)
+        mean_b = s.view("burnout_sum") / n_sd
+        effectiveness = practice.classroom_effectiveness(s.view("practice"), mean_b,
+                                                         p.practice)
+        growth = self._student_growth(effectiveness, absent)
+        from_experience, from_collab = practice.yearly_growth(
+            s.view("experience"), s.view("growth_rate"), eff_collab,
+            s.view("practice_from_collab"), mean_b, p.practice)
+        s.practice[:n] += from_experience + from_collab
+        s.practice_from_collab[:n] += from_collab
+        probs = retention.probabilities(s.view("experience"), mean_b, self._support,
+                                        s.view("leader"), p.retention,
+                                        self._school_retention[s.view("school")])
+        u = stream(self.seed, "retention", self.year_index).random(n)
+        decision = retention.decide(u, probs)
+        return {"minutes": minutes, "appointment_minutes": appt, "after_hours": after_hours,
+                "beyond": beyond, "eff_collab": eff_collab, "mean_burnout": mean_b,
+                "effectiveness": effectiveness, "decision": decision, "growth": growth,
+                "absent": absent}
+
+    def _student_growth(self, effectiveness: np.ndarray, absent: np.ndarray) -> np.ndarray:
+        """Growth of each school x grade's students this year (SD)."""
+        s = self.staff
+        p = self.params.students
+        n_sch, n_g = len(self.schools), len(self.profile.grades)
+        home = s.view("role") == 0
+        cell = s.view("school")[home].astype(np.intp) * n_g + s.view("grade")[home]
+        ratio = (self._grade_minutes / self._baseline_grade_minutes[None, :]).ravel()
+        vac = self.vacancies[:, :n_g].ravel().astype(float)
+        hpg = np.repeat(self._hpg, n_g)
+        new = np.bincount(cell, weights=s.view("new_to_team")[home], minlength=n_sch * n_g)
+        team_new = (new + vac) / hpg
+        g_teacher = students.homeroom_growth(effectiveness[home], ratio[cell], absent[home],
+                                             team_new[cell], p)
+        g_vacant = students.homeroom_growth(
+            np.full(n_sch * n_g, students.long_term_substitute_effectiveness(p)), ratio, 0.0,
+            team_new, p)
+        total = np.bincount(cell, weights=g_teacher, minlength=n_sch * n_g) + vac * g_vacant
+        count = np.bincount(cell, minlength=n_sch * n_g) + vac
+        return (total / np.maximum(count, 1)).reshape(n_sch, n_g)
+
+    def _record_year(self, y: dict[str, np.ndarray]) -> None:
+        s = self.staff
+        n = s.n
+        year = self.start_year + self.year_index
+        stipend = self.config.staffing.leader_stipend
+        sal = self.config.salaries
+        exp = s.view("experience")
+        salary = teacher_salary(exp, sal.teacher_start, sal.teacher_average,
+                                sal.years_to_average, sal.max_step_years)
+        is_leader = s.view("leader").copy()
+        grade_names = np.array([*self.profile.grades, ""], dtype=object)
+        n_sd = self._n_student_days
+        bp = self.params.burnout
+        total_work = y["minutes"].sum(axis=1) + y["beyond"] + y["after_hours"]
+        teacher: dict[str, np.ndarray] = {
+            "year": np.full(n, year),
+            "school_id": s.view("school").astype(np.int64),
+            "teacher_id": s.view("agent_id").copy(),
+            "role": np.array(ROLE_NAMES, dtype=object)[s.view("role")],
+            "grade": grade_names[s.view("grade")],
+            "leader": is_leader,
+            "new_to_school": s.view("new_to_team").copy(),
+            "experience_years": exp.copy(),
+            "salary": salary,
+            "stipend": np.where(is_leader, stipend, 0.0),
+            "contract_days": np.full(n, self.calendar.n_contract_days, dtype=np.int64),
+            "absence_days": y["absent"].astype(np.int64),
+            "substitute_days": y["absent"].astype(np.int64),
+            "appointments_in_release_time": s.view("appointments_moved").astype(np.int64),
+        }
+        for a, act in enumerate(ACTIVITIES):
+            teacher[f"minutes_{act}"] = y["minutes"][:, a]
+        teacher["minutes_absent"] = s.view("missed").sum(axis=1)
+        teacher["minutes_appointments"] = y["appointment_minutes"]
+        teacher["minutes_beyond_contract"] = y["beyond"]
+        # PD scheduled beyond the contract day this year, and what the same teacher would
+        # have had under the baseline schedule (the cost model prices the difference)
+        teacher["minutes_pd_scheduled_beyond_contract"] = self._pd_beyond_year[self._fi]
+        teacher["minutes_pd_scheduled_beyond_contract_baseline"] = self._pd_beyond_year[
+            s.view("cls").astype(np.intp)]
+        teacher["minutes_after_hours"] = y["after_hours"]
+        teacher["weekly_hours"] = weekly_hours(total_work, n_sd)
+        teacher["effective_collaboration_minutes"] = y["eff_collab"]
+        teacher["team_support"] = self._support.copy()
+        teacher["burnout_mean"] = y["mean_burnout"]
+        teacher["burnout_survey"] = s.view("burnout_survey").copy()
+        teacher["burned_out"] = burnout.burned_out(s.view("burnout_survey"), bp)
+        teacher["practice"] = s.view("practice").copy()  # after this year's growth
+        teacher["effectiveness"] = y["effectiveness"]
+        teacher["exit"] = np.array(retention.EXIT_NAMES, dtype=object)[y["decision"]]
+        teacher["move_destination"] = np.where(
+            y["decision"] != retention.MOVE, "",
+            np.where(y["destination"] >= 0, "within_district", "out_of_district")
+        ).astype(object)
+        teacher["arrived_from_district"] = s.view("arrived_within").copy()
+        self.records.add("teacher_year", teacher)
+        self._record_schools(year, teacher, y)
+
+    def _record_schools(self, year: int, t: dict[str, np.ndarray], y: dict[str, np.ndarray]
+                        ) -> None:
+        n_sch = len(self.schools)
+        sid = t["school_id"]
+        home = t["role"] == "homeroom"
+        n_sd = self._n_student_days
+
+        def count(mask: np.ndarray) -> np.ndarray:
+            return np.bincount(sid[mask], minlength=n_sch).astype(np.int64)
+
+        def total(col: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+            m = np.ones(len(sid), bool) if mask is None else mask
+            return np.bincount(sid[m], weights=col[m], minlength=n_sch)
+
+        def mean(col: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+            m = np.ones(len(sid), bool) if mask is None else mask
+            return total(col, m) / np.maximum(count(m), 1)
+
+        teachers = count(np.ones(len(sid), bool))
+        n_lead = count(t["leader"])
+        stu_min = self._grade_minutes.mean(axis=1)
+        base_minutes = self._baseline_grade_minutes.mean()
+        exits = {k: count(t["exit"] == k) for k in retention.EXIT_NAMES[1:]}
+        vacant = self.vacancies.sum(axis=1)
+        growth = y["growth"]
+        # A school has adopted when it runs the scenario's policy and that policy differs
+        # from the baseline (a traditional-only scenario adopts nothing).
+        adopted = (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
+        school = {
+            "year": np.full(n_sch, year),
+            "school_id": np.arange(n_sch, dtype=np.int64),
+            "school": np.array([sc.name for sc in self.schools], dtype=object),
+            "policy": np.array([self.compiled[sc.sched].policy.name for sc in self.schools],
+                               dtype=object),
+            "adopted": adopted,
+            "years_since_adoption": np.where(adopted, self.year_index - self.adopt_year, -1),
+            "in_startup": adopted & (self.year_index - self.adopt_year
+                                     < self.config.rollout.startup_years),
+            "homerooms_per_grade": self._hpg.copy(),
+            "poverty_share": np.array([sp.poverty_share for sp in self.specs]),
+            "conditions": np.array([sp.conditions for sp in self.specs]),
+            "leader_bench": self._bench.copy(),
+            "teachers": teachers,
+            "homeroom_teachers": count(home),
+            "specials_teachers": count(~home),
+            "vacancies": vacant.astype(np.int64),
+            "leaders": n_lead,
+            "leader_posts_unfilled": self.leader_posts_unfilled.copy(),
+            "clerks_fte": np.array([sum(c.fte for c in sc.clerks) for sc in self.schools]),
+            "paras_fte": np.array([sum(p.fte for p in sc.paras) for sc in self.schools]),
+            "students": np.array([sum(c.n_students for c in sc.cohorts)
+                                  for sc in self.schools], dtype=np.int64),
+            "stipends": n_lead * self.config.staffing.leader_stipend,
+            "teacher_salaries": total(t["salary"]),
+            "homeroom_teaching_minutes": mean(t["minutes_teaching"], home),
+            "homeroom_planning_minutes": mean(t["minutes_individual_planning"], home),
+            "homeroom_collaboration_minutes": mean(t["minutes_collaboration"], home),
+            "effective_collaboration_minutes": mean(t["effective_collaboration_minutes"],
+                                                    home),
+            "weekly_hours": mean(t["weekly_hours"]),
+            "after_hours_minutes_per_teacher": mean(t["minutes_after_hours"]),
+            "minutes_beyond_contract_per_teacher": mean(t["minutes_beyond_contract"]),
+            "burnout_mean": mean(t["burnout_mean"]),
+            "burnout_prevalence": mean(t["burned_out"].astype(float)),
+            "absence_days_per_teacher": mean(t["absence_days"].astype(float)),
+            "substitute_days_short_term": total(t["substitute_days"].astype(float)),
+            "substitute_days_long_term": vacant * n_sd,
+            "appointments_in_release_time": total(
+                t["appointments_in_release_time"].astype(float)),
+            "practice_mean": mean(t["practice"]),
+            "movers": exits["move"],
+            "movers_within_district": count(t["move_destination"] == "within_district"),
+            "movers_out_of_district": count(t["move_destination"] == "out_of_district"),
+            "new_teachers": count(t["new_to_school"]),
+            "arrivals_from_district": count(t["arrived_from_district"]),
+            "leavers": exits["leave"],
+            "retirees": exits["retire"],
+            "turnover_rate": (exits["move"] + exits["leave"] + exits["retire"])
+            / np.maximum(teachers, 1),
+            "student_growth_sd": growth.mean(axis=1),
+            "instructional_minutes_per_student": stu_min,
+            "instructional_minutes_vs_baseline_pct": 100 * (stu_min / base_minutes - 1),
+            "duty_minutes_uncovered_per_day": self._duty_uncovered.copy(),
+            "pd_hours_beyond_contract": total(t["minutes_pd_scheduled_beyond_contract"]) / 60,
+            "pd_sessions_beyond_contract": self._pd_sessions[self._school_sched],
+            "baseline_pd_hours_beyond_contract": total(
+                t["minutes_pd_scheduled_beyond_contract_baseline"]) / 60,
+            "baseline_pd_sessions_beyond_contract": np.full(n_sch, self._pd_sessions[0]),
+            "clerks_fte_before": np.array([sp.clerks for sp in self.specs]),
+            "paras_fte_before": np.array([sp.paraprofessionals for sp in self.specs]),
+        }
+        self.records.add("school_year", school)
+
+        cohorts = [c for sc in self.schools for c in sc.cohorts]
+        gm = self._grade_minutes
+        for c in cohorts:
+            c.minutes_year = float(gm[c.school.index, c.grade])
+            c.growth_year = float(growth[c.school.index, c.grade])
+            c.achievement += c.growth_year
+        self.records.add("cohort_year", {
+            "year": np.full(len(cohorts), year),
+            "school_id": np.array([c.school.index for c in cohorts], dtype=np.int64),
+            "cohort_id": np.array([c.unique_id for c in cohorts], dtype=np.int64),
+            "entry_year": np.array([c.entry_year for c in cohorts], dtype=np.int64),
+            "grade": np.array([self.profile.grades[c.grade] for c in cohorts], dtype=object),
+            "students": np.array([c.n_students for c in cohorts], dtype=np.int64),
+            "instructional_minutes": np.array([c.minutes_year for c in cohorts]),
+            "growth_sd": np.array([c.growth_year for c in cohorts]),
+            "achievement_sd": np.array([c.achievement for c in cohorts]),
+        })
+
+    def _turnover(self, decision: np.ndarray, dest: np.ndarray, dest_post: np.ndarray
+                  ) -> None:
+        """Teachers who move, leave or retire vacate their posts; movers within the district
+        take their new posts; everyone else who left is removed."""
+        s = self.staff
+        n_g = len(self.profile.grades)
+        gone = decision != retention.STAY
+        post = np.where(s.view("grade") >= 0, s.view("grade"), n_g)
+        np.add.at(self.vacancies, (s.view("school")[gone], post[gone]), 1)
+        within = np.flatnonzero(dest >= 0)
+        np.add.at(self.vacancies, (dest[within], dest_post[within]), -1)
+        for r in within:
+            t = self._teachers[r]
+            t.school.teachers.remove(t)
+            t.school = self.schools[dest[r]]
+            t.school.teachers.append(t)
+            g = int(dest_post[r])
+            s.school[r] = dest[r]
+            s.grade[r] = g if g < n_g else -1
+            s.cls[r] = g if g < n_g else 2 * n_g
+            t.grade = self.profile.grades[g] if g < n_g else ""
+        new_index = s.compact(~gone | (dest >= 0))
+        self._arrived = new_index[within]
+        keep: list[Teacher] = []
+        for t in self._teachers:
+            new_row = int(new_index[t.row])
+            if new_row < 0:
+                t.school.teachers.remove(t)
+                t.remove()
+            else:
+                t.row = new_row
+                keep.append(t)
+        keep.sort(key=lambda t: t.row)
+        self._teachers = keep
+
+    def _advance_year(self) -> None:
+        s = self.staff
+        s.view("experience")[:] += 1
+        s.reset_year()
+        # Teachers who moved within the district start the year new to their team.
+        s.new_to_team[self._arrived] = True
+        s.arrived_within[self._arrived] = True
+        last = len(self.profile.grades) - 1
+        for school in self.schools:
+            spec = self.specs[school.index]
+            n_new = spec.homerooms_per_grade * spec.class_size
+            for c in list(school.cohorts):
+                if c.grade == last:
+                    school.cohorts.remove(c)
+                    c.remove()
+                else:
+                    c.grade += 1
+            StudentCohort(self, school, entry_year=self.start_year + self.year_index + 1,
+                          grade=0, n_students=n_new)
+        self.year_index += 1
+        self._fill_vacancies()
+        self._new_year()
+
+    def _fill_vacancies(self) -> None:
+        """Hire for every open post; some stay open this year (long-term substitute)."""
+        rng = stream(self.seed, "hiring", self.year_index)
+        n_g = len(self.profile.grades)
+        school, pos = np.nonzero(self.vacancies)
+        counts = self.vacancies[school, pos]
+        school = np.repeat(school, counts)
+        pos = np.repeat(pos, counts)
+        filled, years = hiring.fill(rng, len(school), self.params.hiring)
+        grade = np.where(pos < n_g, pos, -1)
+        self._hire(school[filled], grade[filled], years[filled], rng, True)
+        self.vacancies[:] = 0
+        np.add.at(self.vacancies, (school[~filled], pos[~filled]), 1)
+
+    # --- running -----------------------------------------------------------------
+    def run_years(self, years: int, progress: Callable[[int], None] | None = None) -> None:
+        """Run ``years`` school years; ``progress(year_done)`` is called after each."""
+        for _ in range(years):
+            self.run_for(DAYS_PER_YEAR)
+            if progress is not None:
+                progress(self.year_index)

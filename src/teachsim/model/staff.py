@@ -1,0 +1,116 @@
+"""Teachers' state as arrays, one row per teacher currently employed in the district.
+
+Daily mechanisms update these arrays for all teachers at once. Rows are kept dense: at
+the end of each school year the rows of teachers who left are dropped (``compact``) and
+each agent's ``row`` is updated, so daily updates never touch departed teachers.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from teachsim.config.policy import ACTIVITIES
+
+N_ACT = len(ACTIVITIES)
+ROLE_CODES = {"homeroom": 0, "specials": 1}
+ROLE_NAMES = ("homeroom", "specials")
+
+
+class Staff:
+    """Struct of arrays for teachers. Grows by doubling when rows run out."""
+
+    fields: ClassVar[dict[str, type]] = {
+        # identity and position
+        "school": np.int32,
+        "role": np.int8,
+        "grade": np.int16,  # -1 for specials teachers
+        "cls": np.int16,  # teacher class in the compiled schedule (see schedule.py)
+        "sched": np.int16,  # compiled schedule the teacher's school follows
+        "agent_id": np.int64,
+        "leader": np.bool_,
+        "new_to_team": np.bool_,  # joined the school this year
+        "arrived_within": np.bool_,  # ... from another school of the district
+        # traits (fixed for a teacher)
+        "growth_rate": np.float64,
+        "resilience": np.float64,  # susceptibility offset to strain, logit units
+        "propensity": np.float64,  # absence propensity, mean 1
+        "willingness": np.float64,  # to collaborate, 0-1
+        "leader_interest": np.bool_,  # would take a leader post
+        # state
+        "experience": np.float64,
+        "practice": np.float64,
+        "practice_from_collab": np.float64,  # part of practice gained from collaboration
+        "burnout": np.float64,
+        # this year's accumulators
+        "burnout_sum": np.float64,
+        "burnout_survey": np.float64,
+        "absent_days": np.int32,
+        "appointments_moved": np.int32,
+        "missed_after_hours": np.float64,
+        "missed_collab_fac": np.float64,
+        "missed_collab_unf": np.float64,
+    }
+    matrices: ClassVar[tuple[str, ...]] = ("missed", "beyond")
+    yearly: ClassVar[tuple[str, ...]] = (
+        "burnout_sum", "burnout_survey", "absent_days", "appointments_moved",
+        "missed_after_hours", "missed_collab_fac", "missed_collab_unf")
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.n = 0
+        self._capacity = capacity
+        for name, dtype in self.fields.items():
+            setattr(self, name, np.zeros(capacity, dtype=dtype))
+        #: minutes of each activity missed through absence, this school year
+        self.missed = np.zeros((capacity, N_ACT))
+        #: scheduled minutes worked beyond the contract day, this school year
+        self.beyond = np.zeros((capacity, N_ACT))
+
+    def _resize(self, cap: int) -> None:
+        for name in (*self.fields, *self.matrices):
+            old = getattr(self, name)
+            new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+        self._capacity = cap
+
+    def add(self, n: int, **values: np.ndarray | float | int) -> np.ndarray:
+        """Append ``n`` teachers with the given field values; return their rows."""
+        if self.n + n > self._capacity:
+            cap = self._capacity
+            while cap < self.n + n:
+                cap *= 2
+            self._resize(cap)
+        rows = np.arange(self.n, self.n + n)
+        # Rows past n may hold data of teachers dropped by compact(): start clean.
+        for name in (*self.fields, *self.matrices):
+            getattr(self, name)[rows] = 0
+        for name, value in values.items():
+            getattr(self, name)[rows] = value
+        self.n += n
+        return rows
+
+    def compact(self, keep: np.ndarray) -> np.ndarray:
+        """Drop rows where ``keep`` is False; return the new row of each kept old row
+        (-1 for dropped rows)."""
+        kept = np.flatnonzero(keep[: self.n])
+        new_index = np.full(self.n, -1, dtype=np.int64)
+        new_index[kept] = np.arange(len(kept))
+        for name in (*self.fields, *self.matrices):
+            arr = getattr(self, name)
+            arr[: len(kept)] = arr[kept]
+        self.n = len(kept)
+        return new_index
+
+    def reset_year(self) -> None:
+        for name in self.yearly:
+            getattr(self, name)[: self.n] = 0
+        self.missed[: self.n] = 0.0
+        self.beyond[: self.n] = 0.0
+        self.new_to_team[: self.n] = False
+        self.arrived_within[: self.n] = False
+
+    def view(self, name: str) -> np.ndarray:
+        """The live part of a field (rows 0..n-1)."""
+        return getattr(self, name)[: self.n]
