@@ -11,6 +11,7 @@ from teachsim.config.parameters import (
     Burnout,
     Collaboration,
     Hiring,
+    Leadership,
     Practice,
     Retention,
     TimeUse,
@@ -20,6 +21,7 @@ from teachsim.mechanisms import (
     burnout,
     collaboration,
     hiring,
+    leadership,
     practice,
     retention,
 )
@@ -195,3 +197,30 @@ def test_hiring_unfilled_share() -> None:
     assert abs((~filled).mean() - 0.04) < 0.005
     assert abs((years == 0).mean() - 0.45) < 0.01
 
+
+def test_leaders_are_the_best_judged_eligible_teachers_of_each_team() -> None:
+    # Two teams of three; team 0 has one post, team 1 two. Row 1 is team 0's best judged
+    # but not eligible; row 5 is eligible but below rows 3 and 4.
+    judged = np.array([0.2, 0.9, 0.5, 0.3, 0.7, 0.1])
+    eligible = np.array([True, False, True, True, True, True])
+    team = np.array([0, 0, 0, 1, 1, 1])
+    posts = np.array([1, 1, 1, 2, 2, 2])
+    assert sorted(leadership.choose(judged, eligible, team, posts)) == [2, 3, 4]
+    assert leadership.choose(judged, np.zeros(6, dtype=bool), team, posts).size == 0
+
+
+def test_leader_eligibility_needs_every_condition() -> None:
+    p = Leadership(min_willingness=0.5)
+    yes = np.ones(5, dtype=bool)
+    got = leadership.eligible(yes, np.array([3.0, 2.0, 5.0, 5.0, 5.0]),
+                              np.array([0.6, 0.9, 0.4, 0.9, 0.9]), yes,
+                              np.array([True, True, True, True, False]), 3, p)
+    assert got.tolist() == [True, False, False, True, False]
+
+
+def test_team_skill_is_the_mean_of_its_leaders_percentile_ranks() -> None:
+    practice = np.array([0.0, 0.1, 0.2, 0.3])
+    skill = leadership.skill(practice, np.array([2, 3]))
+    assert skill.tolist() == [0.5, 0.75]
+    mean, has = leadership.team_skill(np.array([1, 1]), skill, 3)
+    assert mean.tolist() == [0.0, 0.625, 0.0] and has.tolist() == [False, True, False]

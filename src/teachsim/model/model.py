@@ -27,6 +27,7 @@ from teachsim.mechanisms import (
     burnout,
     collaboration,
     hiring,
+    leadership,
     practice,
     retention,
     students,
@@ -373,27 +374,16 @@ class TeachSimModel(StaffedModel):
             prac = s.view("practice")
             lp = self.params.leadership
             judged = prac + rng.normal(0.0, lp.selection_noise, s.n)
-            min_exp = self.config.staffing.leader_min_experience
-            eligible = (home & (s.view("experience") >= min_exp)
-                        & (s.view("willingness") >= lp.min_willingness)
-                        & s.view("leader_interest") & (posts[s.view("school")] > 0))
+            school_posts = posts[s.view("school")]
+            eligible = leadership.eligible(
+                home, s.view("experience"), s.view("willingness"), s.view("leader_interest"),
+                school_posts > 0, self.config.staffing.leader_min_experience, lp)
             team = s.view("school").astype(np.int64) * (n_g + 1) + np.where(grade >= 0, grade,
                                                                           n_g)
-            order = np.lexsort((-judged, team))  # by team, best first
-            cand = order[eligible[order]]
-            team_c = team[cand]
-            first = np.r_[0, np.flatnonzero(np.diff(team_c)) + 1]
-            rank = np.arange(len(cand)) - np.repeat(first, np.diff(np.r_[first, len(cand)]))
-            chosen = cand[rank < posts[s.view("school")[cand]]]
+            chosen = leadership.choose(judged, eligible, team, school_posts)
             leader[chosen] = True
-            sorted_p = np.sort(prac)
-            skill = np.searchsorted(sorted_p, prac[chosen]) / max(s.n, 1)
-            # With several leaders per team, the team gets their mean skill.
-            tc = team[chosen]
-            cnt = np.bincount(tc, minlength=n_team)
-            self._team_skill = np.bincount(tc, weights=skill, minlength=n_team) / np.maximum(
-                cnt, 1)
-            self._team_has_leader = cnt > 0
+            self._team_skill, self._team_has_leader = leadership.team_skill(
+                team[chosen], leadership.skill(prac, chosen), n_team)
             filled = np.bincount(s.view("school")[chosen], minlength=len(self.schools))
             self.leader_posts_unfilled = posts * n_g - filled
             cls[chosen] = n_g + grade[chosen]
