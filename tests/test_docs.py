@@ -59,3 +59,48 @@ def test_example_notebook_runs(tmp_path, monkeypatch) -> None:  # type: ignore[n
     for cell in [first, *code[1:]]:
         exec(compile(cell, "example.ipynb", "exec"), namespace)
 
+
+def _resolve(dotted: str) -> object:
+    """``teachsim.<dotted>``: a module, or an attribute (class, function, method) of one."""
+    import importlib
+
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj: object = importlib.import_module("teachsim." + ".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ModuleNotFoundError(dotted)
+
+
+def test_model_description_names_code_that_exists() -> None:
+    """Each ODD submodel heading names the module or function that implements it."""
+    import re
+
+    text = (ROOT / "docs" / "model.md").read_text()
+    headings = [h for h in text.splitlines() if h.startswith("#### 3.3.")]
+    assert len(headings) >= 13
+    for heading in headings:
+        names = re.findall(r"`([\w.]+)`", heading)
+        assert names, heading
+        for name in names:
+            if name.startswith("TeachSimModel."):
+                name = "model.model." + name
+            assert _resolve(name) is not None, heading
+
+
+def test_architecture_lists_every_module_of_every_layer() -> None:
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", text, flags=re.M)
+    package = ROOT / "src" / "teachsim"
+    layers = {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert {layer for layer, _ in rows} == layers
+    for layer, modules in rows:
+        listed = set(re.findall(r"`(\w+)`", modules))
+        actual = {p.stem for p in (package / layer).glob("*.py")} - {"__init__", "__main__"}
+        assert listed == actual, f"{layer}: docs list {sorted(listed ^ actual)} wrongly"
