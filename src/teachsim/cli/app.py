@@ -1,8 +1,8 @@
 """The ``teachsim`` command line: the Typer app and what every command shares.
 
-The CLI is a thin shell over the package's functions. Commands live in modules by theme
-(``run``, ``sweep``, ``budget``, ``reports``) and register on :data:`app`; ``main.py``
-imports them in the order ``teachsim --help`` lists them. Heavy libraries (Mesa, numpy,
+The CLI is a thin shell over the package's functions. Commands are plain functions in
+modules by theme (``run``, ``sweep``, ``budget``, ``reports``); ``main.py`` registers them
+on :data:`app` in the order ``teachsim --help`` lists them. Heavy libraries (Mesa, numpy,
 pyarrow) are imported inside the commands that use them, so ``teachsim --help`` and
 ``teachsim validate`` answer quickly.
 """

@@ -52,10 +52,7 @@ def sweep(
             res = run_experiment(experiment, out=out_dir, replications=replications,
                                  workers=workers, dask=dask, dask_local=dask_local,
                                  serial=serial, new=new, progress=progress)
-        except ConfigError as exc:
-            bar.stop()
-            fail(exc)
-        except RuntimeError as exc:
+        except (ConfigError, RuntimeError) as exc:
             bar.stop()
             fail(exc)
     r = res.report

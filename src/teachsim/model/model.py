@@ -348,12 +348,10 @@ class TeachSimModel(StaffedModel):
                         sc.pending_cuts[kind] -= cut
 
     def _select_leaders(self) -> None:
-        """Each grade team's leader posts go to its most effective eligible teachers
-        (experience at least ``leader_min_experience``, willing to collaborate, interested
-        in leading), judged with some noise; a post with no eligible teacher stays empty.
-        A leader's skill is the share of the district's teachers whose practice is below
-        theirs. Only schools running the scenario's policy have leader posts (schools
-        waiting for their adoption year run the baseline without them)."""
+        """Fill each grade team's leader posts (mechanisms/leadership.py: who is eligible,
+        who is chosen, the team's facilitation skill). Only schools running the
+        scenario's policy have leader posts (schools waiting for their adoption year run
+        the baseline without them)."""
         s = self.staff
         n_g = len(self.profile.grades)
         n_team = len(self.schools) * (n_g + 1)
