@@ -29,12 +29,21 @@ class ConfigError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        where = self.file if not self.key else f"{self.file}: key '{self.key}'"
+        if not self.key:
+            where = self.file
+        elif self.key.startswith("--"):  # a command-line option, not a key in a file
+            where = f"{self.file} (given as {self.key})"
+        elif self.key.startswith(("line ", "column ")):  # a place in a CSV file
+            where = f"{self.file}, {self.key}"
+        else:
+            where = f"{self.file}: key '{self.key}'"
         return f"{where}: {self.problem}\n  fix: {self.fix}"
 
 
 def _display_path(file: str | Path) -> str:
     """The path relative to the working directory when it is inside it (as users type it)."""
+    if "://" in str(file):  # an address (a Dask scheduler), not a path
+        return str(file)
     path = Path(file)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))

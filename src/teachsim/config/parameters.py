@@ -9,6 +9,7 @@ docs/parameters.md is generated from them.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -282,6 +283,17 @@ class Retention(Strict):
         if any(not 0 <= r < 1 for r in [*self.move_rates, *self.leave_rates]):
             raise Invalid("rates must be in [0, 1)", "give yearly rates as fractions, e.g. "
                           "0.08 for 8%", key="move_rates")
+        bands = self.band_upper_years
+        if any(b < 0 for b in bands) or any(b >= c for b, c in pairwise(bands)):
+            raise Invalid(f"{bands} is not strictly increasing", "list the bands' upper "
+                          "bounds in years, youngest band first, e.g. [3, 9, 14]",
+                          key="band_upper_years")
+        for i, (m, lv) in enumerate(zip(self.move_rates, self.leave_rates, strict=True)):
+            if m + lv >= 1:
+                raise Invalid(f"in band {i} the move and leave rates sum to {m + lv:.3g}, "
+                              "leaving no one to stay", "make each band's move_rates + "
+                              "leave_rates well below 1 (they are yearly shares)",
+                              key="move_rates")
         return self
 
 
@@ -363,8 +375,9 @@ class StartupLine(Strict):
 
     @model_validator(mode="after")
     def _years(self) -> StartupLine:
-        if not self.years or any(y < 1 for y in self.years):
-            raise Invalid(f"years {self.years} must be start-up years 1, 2, ...",
+        if not self.years or any(y < 1 for y in self.years) or len(set(self.years)) != len(
+                self.years):
+            raise Invalid(f"years {self.years} must be distinct start-up years 1, 2, ...",
                           "e.g. years = [1] or [1, 2]", key="years")
         return self
 

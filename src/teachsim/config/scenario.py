@@ -15,17 +15,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from teachsim.config.errors import ConfigError
+from teachsim.config.limits import MAX_SEED, MAX_YEARS
 from teachsim.config.parameters import Behaviour, Costs
 from teachsim.config.tomlio import load_with_extends
 from teachsim.config.validation import Invalid, Strict, to_config_error
 
 
 class RunSettings(Strict):
-    years: int = Field(10, ge=1, le=60, description="school years to simulate")
-    seed: int = Field(20240901, ge=0, le=2**63 - 1, description="root random seed (any "
+    years: int = Field(10, ge=1, le=MAX_YEARS, description="school years to simulate")
+    seed: int = Field(20240901, ge=0, le=MAX_SEED, description="root random seed (any "
                       "non-negative whole number)")
     start_year: int = Field(2025, ge=1990, le=2200,
                             description="calendar year in which the first school year starts")
@@ -34,7 +35,8 @@ class RunSettings(Strict):
 class SchoolProfile(Strict):
     """One elementary school. Defaults: Elementary School D (seed 002)."""
 
-    name: str = Field("Elementary School D", description="label used in outputs")
+    name: str = Field("Elementary School D", min_length=1, max_length=200,
+                      description="label used in outputs")
     grades: list[str] = Field(default_factory=lambda: ["K", "1", "2", "3", "4", "5"],
                               description="grade names, youngest first")
     homerooms_per_grade: int = Field(3, ge=1, le=20, description="homerooms per grade")
@@ -90,11 +92,17 @@ class SchoolProfile(Strict):
         return self.homerooms * self.class_size
 
 
+#: the range each generated school attribute may take (as in the school profile)
+_GENERATE_LIMITS = {"homerooms_per_grade": (1, 20), "poverty_share": (0, 1),
+                    "leader_bench": (0, 1)}
+
+
 class DistrictGenerator(Strict):
     """Draw each school's attributes from ranges (uniform), around the school profile."""
 
-    seed: int = Field(1, ge=0, description="seed of the district draw; kept apart from the "
-                      "run seed so that every replication and arm sees the same district")
+    seed: int = Field(1, ge=0, le=MAX_SEED, description="seed of the district draw; kept "
+                      "apart from the run seed so that every replication and arm sees the same "
+                      "district")
     homerooms_per_grade: list[int] = Field(
         default_factory=lambda: [2, 4], description="[low, high] homerooms per grade "
         "(whole numbers, inclusive); specials teachers and paraprofessionals scale with it")
@@ -107,9 +115,13 @@ class DistrictGenerator(Strict):
 
     @field_validator("homerooms_per_grade", "poverty_share", "leader_bench")
     @classmethod
-    def _range(cls, v: list) -> list:  # type: ignore[type-arg]
+    def _range(cls, v: list, info: ValidationInfo) -> list:  # type: ignore[type-arg]
         if len(v) != 2 or v[0] > v[1]:
             raise Invalid(f"{v} is not a [low, high] range", "give two values, low first")
+        low, high = _GENERATE_LIMITS[info.field_name or ""]
+        if v[0] < low or v[1] > high:
+            raise Invalid(f"{v} goes outside {low}-{high}",
+                          f"keep both ends within {low} and {high}")
         return v
 
 
@@ -157,8 +169,8 @@ class Rollout(Strict):
                                      "district can support in one year")
     startup_years: int = Field(2, ge=0, le=10, description="years of start-up after "
                                "adopting (seed 002: two years of start-up funding)")
-    seed: int = Field(1, ge=0, description="seed of the 'random' order (kept apart from the "
-                      "run seed, so the plan is the same in every replication)")
+    seed: int = Field(1, ge=0, le=MAX_SEED, description="seed of the 'random' order (kept "
+                      "apart from the run seed, so the plan is the same in every replication)")
 
 
 class TeacherOnlyDay(Strict):
@@ -194,6 +206,8 @@ class CalendarSettings(Strict):
         for w in v:
             if not 0 <= w < 52:
                 raise Invalid(f"week {w} is outside the 52-week year", "use weeks 0..51")
+        if len(set(v)) != len(v):
+            raise Invalid("a week is listed twice", "list each week once")
         return v
 
     @property
@@ -248,7 +262,8 @@ class Salaries(Strict):
 
 
 class Scenario(Strict):
-    name: str = Field("scenario", description="label used in outputs")
+    name: str = Field("scenario", min_length=1, max_length=200,
+                      description="label used in outputs")
     description: str = Field("", description="free text")
     run: RunSettings = Field(default_factory=RunSettings, description="years, seed, start")
     school: SchoolProfile = Field(default_factory=SchoolProfile,

@@ -16,6 +16,13 @@ from teachsim.config.errors import ConfigError
 
 Origins = dict[str, Path]
 
+#: most files in one ``extends`` chain (the shipped configs use two)
+MAX_EXTENDS = 16
+#: largest config file read, in bytes (the shipped ones are under 10 kB)
+MAX_BYTES = 10_000_000
+_BOMS = {b"\xef\xbb\xbf": "UTF-8 with a byte-order mark", b"\xff\xfe": "UTF-16",
+         b"\xfe\xff": "UTF-16"}
+
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file, turning every failure into a ConfigError."""
@@ -26,13 +33,39 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(path, None, "is a directory, not a TOML file",
                           "give the path of a .toml file")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigError(path, None, f"is {size:,} bytes, too large for a config file "
+                              f"(at most {MAX_BYTES:,})", "give a scenario or experiment "
+                              "file; put long lists of schools in a roster CSV")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot be read ({exc.strerror or exc})",
+                          "check the path and its permissions") from None
+    # A byte-order mark is what some Windows editors write at the start of UTF-8; it
+    # carries no meaning, so it is dropped rather than refused.
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    for mark, encoding in _BOMS.items():
+        if raw.startswith(mark):
+            raise ConfigError(path, None, f"is saved as {encoding}, not UTF-8",
+                              "save the file as UTF-8 (in most editors: Save As, "
+                              "encoding UTF-8)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(path, None, f"is not UTF-8 text (byte {raw[exc.start]:#04x} on "
+                          f"line {line}; Latin-1 or a binary file?)",
+                          "save the file as UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, None, f"is not valid TOML ({exc})",
                           "correct the syntax at the line and column given") from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, None, "is not UTF-8 text", "save the file as UTF-8") from None
+    except RecursionError:
+        raise ConfigError(path, None, "nests arrays or tables too deeply to read",
+                          "flatten the nesting; no config key needs more than a few "
+                          "levels") from None
 
 
 def _record_origins(data: dict[str, Any], path: Path, prefix: str, origins: Origins) -> None:
@@ -59,6 +92,10 @@ def load_with_extends(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[s
     Returns the merged mapping (without the ``extends`` key) and the origin of every key.
     """
     path = path.resolve() if path.exists() else path
+    if len(_chain) >= MAX_EXTENDS:
+        raise ConfigError(_chain[0], "extends", f"the 'extends' chain is longer than "
+                          f"{MAX_EXTENDS} files (at {path.name})",
+                          "extend a base file directly instead of through a long chain")
     if path in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, path))
         raise ConfigError(_chain[-1], "extends", f"circular 'extends' chain ({cycle})",
@@ -68,10 +105,15 @@ def load_with_extends(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[s
     base_ref = data.pop("extends", None)
     merged: dict[str, Any] = {}
     if base_ref is not None:
-        if not isinstance(base_ref, str):
-            raise ConfigError(path, "extends", "must be a string path to a base TOML file",
-                              'write extends = "base.toml" (relative to this file)')
+        if not isinstance(base_ref, str) or not base_ref.strip():
+            got = "is empty" if isinstance(base_ref, str) else "is not a text path"
+            raise ConfigError(path, "extends", f"{got}: it must name a base TOML file",
+                              'write extends = "base.toml" (relative to this file), or '
+                              "remove the line")
         base_path = (path.parent / base_ref)
+        if base_path.is_dir():
+            raise ConfigError(path, "extends", f"'{base_ref}' is a directory",
+                              "name a .toml file (relative to this file)")
         if not base_path.exists():
             raise ConfigError(path, "extends", f"base file '{base_ref}' not found "
                               f"(looked at {base_path})",

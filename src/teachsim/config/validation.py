@@ -25,7 +25,20 @@ class Strict(BaseModel):
     """Base for every config table: unknown keys are refused, values are not coerced
     between kinds (a string is never silently read as a number)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+#: longest stretch of a user's value quoted back in a message
+QUOTE_CHARS = 80
+
+
+def quote(value: Any) -> str:
+    """``repr(value)``, cut to about :data:`QUOTE_CHARS` characters: a bad value is shown,
+    not echoed back whole (it may be megabytes)."""
+    text = repr(value)
+    if len(text) <= QUOTE_CHARS:
+        return text
+    return f"{text[:QUOTE_CHARS - 20]}...{text[-12:]} ({len(text):,} characters)"
 
 
 _EXPECTED = {
@@ -37,6 +50,7 @@ _EXPECTED = {
     "list_type": 'a list in brackets (e.g. ["K", "1"])',
     "model_type": "a table ([section] or { key = value })",
     "dict_type": "a table ([section] or { key = value })",
+    "finite_number": "a finite number (not nan or inf)",
 }
 _TOML_KIND = {"str": "text", "int": "whole number", "float": "decimal number",
               "bool": "boolean", "list": "list", "dict": "table"}
@@ -119,15 +133,15 @@ def to_config_error(
         return ConfigError(file, key, "is required but missing",
                            f"add {key} to the file{wanted}")
     if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
-        return ConfigError(file, key, f"is out of range: {err['msg'].lower()} (got {value!r})",
+        return ConfigError(file, key, f"is out of range: {err['msg'].lower()} (got {quote(value)})",
                            f"set {key} to a value in range{wanted}")
     if kind.endswith("_type") or kind in {"int_from_float", "model_type", "dict_type"}:
         got = _TOML_KIND.get(type(value).__name__, type(value).__name__)
         expected = _EXPECTED.get(kind, err["msg"].lower().removeprefix("input should be "))
         return ConfigError(file, key, f"has the wrong type: expected {expected}, got {got} "
-                           f"{value!r}", f"write {key} as {expected}{wanted}")
+                           f"{quote(value)}", f"write {key} as {expected}{wanted}")
     if kind in {"literal_error", "enum"}:
-        return ConfigError(file, key, f"{err['msg']} (got {value!r})",
+        return ConfigError(file, key, f"{err['msg']} (got {quote(value)})",
                            f"use one of the allowed values{wanted}")
     if kind == "value_error":
         cause = err.get("ctx", {}).get("error")
@@ -137,7 +151,13 @@ def to_config_error(
                 file = _origin_of(prefix + key, origins, default_file)
             return ConfigError(file, key or None, cause.problem, cause.fix)
         return ConfigError(file, key, str(cause or err["msg"]), f"correct {key}{wanted}")
-    return ConfigError(file, key, f"{err['msg']} (got {value!r})", f"correct {key}{wanted}")
+    if kind == "finite_number":
+        return ConfigError(file, key, f"is not a finite number (got {quote(value)})",
+                           f"write {key} as an ordinary number{wanted}")
+    if kind in {"too_short", "too_long", "string_too_short", "string_too_long"}:
+        return ConfigError(file, key, f"{err['msg'].lower()} (got {quote(value)})",
+                           f"correct {key}{wanted}")
+    return ConfigError(file, key, f"{err['msg']} (got {quote(value)})", f"correct {key}{wanted}")
 
 
 def _origin_of(key: str, origins: dict[str, Path], default: Path) -> Path:

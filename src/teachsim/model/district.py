@@ -9,6 +9,7 @@ conditions, depth of the leader bench -- may differ.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from teachsim.config.errors import ConfigError, did_you_mean
 from teachsim.config.scenario import Scenario, SchoolProfile
+from teachsim.config.validation import quote
 from teachsim.model.streams import stream
 
 #: Columns a roster may have: the school-profile keys (grades excepted).
@@ -69,40 +71,68 @@ def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
     if not path.exists():
         raise ConfigError(referrer, "district.roster", f"roster file '{path}' not found",
                           "fix the path (relative to the scenario file)")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        for col in header:
-            if col not in ROSTER_COLUMNS:
-                raise ConfigError(path, f"column '{col}'", "unknown roster column."
-                                  + did_you_mean(col, ROSTER_COLUMNS),
-                                  "use school-profile keys: " + ", ".join(ROSTER_COLUMNS))
-        if "name" not in header:
-            raise ConfigError(path, None, "the roster has no 'name' column",
-                              "add a first column 'name' with one school name per row")
-        schools = []
-        for i, row in enumerate(reader, start=2):  # line 1 is the header
-            values: dict[str, Any] = {}
-            for col, text in row.items():
-                text = (text or "").strip()
-                if text == "":
-                    continue
-                try:
-                    values[col] = (int(text) if col in _INT else
-                                   float(text) if col in _FLOAT else text)
-                except ValueError:
-                    kind = "a whole number" if col in _INT else "a number"
-                    raise ConfigError(path, f"line {i}, column '{col}'",
-                                      f"'{text}' is not {kind}",
-                                      f"write {col} as {kind}") from None
+    if not path.is_file():
+        raise ConfigError(referrer, "district.roster", f"'{path}' is not a file",
+                          "give the path of a CSV file, one row per school")
+    raw = path.read_bytes()
+    try:
+        # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which means nothing
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(path, None, f"is not UTF-8 text (byte {raw[exc.start]:#04x} on line "
+                          f"{line}; Latin-1 or a binary file?)", "save the roster as CSV "
+                          "UTF-8 (in Excel: Save As, 'CSV UTF-8')") from None
+    if "\x00" in text:
+        raise ConfigError(path, None, "holds NUL bytes, so it is not a CSV text file",
+                          "save the roster as CSV UTF-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = [h.strip() for h in rows[0]] if rows else []
+    for col in header:
+        if col not in ROSTER_COLUMNS:
+            raise ConfigError(path, f"column {quote(col)}", "unknown roster column."
+                              + did_you_mean(col, ROSTER_COLUMNS),
+                              "separate columns with commas and use school-profile keys: "
+                              + ", ".join(ROSTER_COLUMNS))
+    dup = next((c for c in header if header.count(c) > 1), None)
+    if dup:
+        raise ConfigError(path, f"column '{dup}'", "appears twice in the header",
+                          "keep one column per key")
+    if "name" not in header:
+        raise ConfigError(path, None, "the roster has no 'name' column",
+                          "add a first column 'name' with one school name per row")
+    schools = []
+    for i, cells in enumerate(rows[1:], start=2):  # line 1 is the header
+        if not any(c.strip() for c in cells):
+            continue  # blank line
+        if len(cells) != len(header):
+            raise ConfigError(path, f"line {i}", f"has {len(cells)} cells but the header has "
+                              f"{len(header)}", "give every row one cell per column (leave "
+                              "a cell empty to use the scenario's value)")
+        values: dict[str, Any] = {}
+        for col, cell in zip(header, cells, strict=True):
+            cell = cell.strip()
+            if cell == "":
+                if col == "name":
+                    raise ConfigError(path, f"line {i}, column 'name'", "is empty",
+                                      "give every school a name")
+                continue
             try:
-                schools.append(SchoolProfile.model_validate({**base.model_dump(), **values}))
-            except ValidationError as exc:
-                err = exc.errors(include_url=False)[0]
-                col = ".".join(str(x) for x in err["loc"])
+                values[col] = (int(cell) if col in _INT else
+                               float(cell) if col in _FLOAT else cell)
+            except ValueError:
+                kind = "a whole number" if col in _INT else "a number"
                 raise ConfigError(path, f"line {i}, column '{col}'",
-                                  f"{err['msg']} (got {err.get('input')!r})",
-                                  f"correct {col} on line {i}") from None
+                                  f"{quote(cell)} is not {kind}",
+                                  f"write {col} as {kind}") from None
+        try:
+            schools.append(SchoolProfile.model_validate({**base.model_dump(), **values}))
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            col = ".".join(str(x) for x in err["loc"])
+            raise ConfigError(path, f"line {i}, column '{col}'",
+                              f"{err['msg']} (got {quote(err.get('input'))})",
+                              f"correct {col} on line {i}") from None
     if not schools:
         raise ConfigError(path, None, "the roster has no schools", "add one row per school")
     names = [s.name for s in schools]

@@ -81,7 +81,41 @@ def _assemble(scenario: Scenario, origins: dict[str, Path], path: Path) -> Loade
     check_fits(scenario, policy, policy_path)
     check_fits(scenario, baseline, baseline_path)
     _check_staffing(loaded, origins)
+    _check_district(loaded, origins)
     return loaded
+
+
+def _check_district(loaded: LoadedScenario, origins: dict[str, Path]) -> None:
+    """Refuse settings that contradict some school of the district: more leaders per
+    grade than homerooms, support cuts beyond the staff a school has, more pilots than
+    schools."""
+    scen = loaded.scenario
+    st = scen.staffing
+    where = "" if len(loaded.schools) == 1 else " at "
+    for school in loaded.schools:
+        at = f"{where}'{school.name}'" if where else ""
+        if st.leaders_per_grade > school.homerooms_per_grade:
+            raise ConfigError(origins.get("staffing.leaders_per_grade", loaded.path),
+                              "staffing.leaders_per_grade",
+                              f"is {st.leaders_per_grade}, more than the "
+                              f"{school.homerooms_per_grade} homerooms per grade{at}",
+                              "give each grade at most one leader per homeroom teacher")
+        for key, have, what in (("clerk_fte_change", school.clerks, "clerk"),
+                                ("para_fte_change", school.paraprofessionals,
+                                 "paraprofessional")):
+            change = getattr(st, key)
+            if have + change < -1e-9:
+                raise ConfigError(origins.get(f"staffing.{key}", loaded.path),
+                                  f"staffing.{key}", f"cuts {-change:g} {what} FTE but "
+                                  f"the school has {have:g}{at}",
+                                  f"cut at most {have:g} FTE, or give the school more "
+                                  f"{what}s")
+    r = scen.rollout
+    n = len(loaded.schools)
+    if r.strategy == "pilot_then_scale" and r.pilots > n:
+        raise ConfigError(origins.get("rollout.pilots", loaded.path), "rollout.pilots",
+                          f"is {r.pilots}, more than the district's {n} school(s)",
+                          "pilot in fewer schools, or use strategy = \"all_at_once\"")
 
 
 def _check_calendar(scenario: Scenario, origins: dict[str, Path], path: Path) -> None:
