@@ -131,7 +131,9 @@ def test_report_cli(results: Path, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "no arm 'nope'" in r.output
 
 
-def test_sensitivity_of_a_sobol_sweep(tmp_path: Path) -> None:
+def test_sensitivity_of_a_sobol_sweep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                      ) -> None:
+    monkeypatch.chdir(tmp_path)  # its results directory defaults to results/<name>
     exp = tmp_path / "s.toml"
     exp.write_text(f"""
 name = "sens"

@@ -224,7 +224,7 @@ def test_changed_experiment_refused_unless_new(tmp_path: Path) -> None:
     exp = write_experiment(tmp_path, reps=1)
     run_experiment(exp, out=tmp_path / "res", serial=True)
     write_experiment(tmp_path, reps=1, extra="# a change\n")
-    with pytest.raises(ConfigError, match="different version of the experiment file"):
+    with pytest.raises(ConfigError, match="the experiment file changed"):
         run_experiment(exp, out=tmp_path / "res", serial=True)
     res = run_experiment(exp, out=tmp_path / "res", new=True, serial=True)
     assert res.report is not None and res.report.skipped == 0

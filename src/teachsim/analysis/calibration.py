@@ -168,11 +168,13 @@ END = "<!-- end of generated table -->"
 def write_markdown(path: Path, table: str) -> None:
     """Write ``table`` to ``path``; if the file has the generated-table markers, replace
     only the text between them (so docs/calibration.md keeps its prose)."""
-    if path.exists():
+    from teachsim.experiments.atomic import write_text
+
+    if path.is_file():
         text = path.read_text()
         if BEGIN in text and END in text:
             head, _, rest = text.partition(BEGIN)
             _, _, tail = rest.partition(END)
-            path.write_text(f"{head}{BEGIN}\n{table}{END}{tail}")
+            write_text(path, f"{head}{BEGIN}\n{table}{END}{tail}", "--markdown")
             return
-    path.write_text(table)
+    write_text(path, table, "--markdown")

@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import base64
 import html
-import os
-import tempfile
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from teachsim.analysis import stats
-from teachsim.experiments.results import open_results
+from teachsim.config.errors import ConfigError
+from teachsim.config.validation import quote
+from teachsim.experiments.atomic import (
+    atomic_dir,
+    check_dir_target,
+    check_file_target,
+    write_text,
+)
+from teachsim.experiments.results import Results, open_results
+
+#: marks the directory of a report's figures
+FIGURES_MARKER = "figures.json"
 
 
 @dataclass
@@ -62,26 +73,42 @@ def _table(df: pd.DataFrame, money: tuple[str, ...] = (), digits: int = 4) -> st
 
 def build_report(results: Path, out: Path | None = None, reference: str | None = None
                  ) -> Report:
-    from teachsim.analysis import plots
+    """Write the report of ``results`` (HTML, and its figures beside it as PNG), each
+    output atomically."""
     from teachsim.money.budget import budget_for_results
 
     res = open_results(results)
     manifest = res.manifest
     out = out or results / "report.html"
     fig_dir = out.parent / f"{out.stem}_figures"
-    fig_dir.mkdir(parents=True, exist_ok=True)
+    check_file_target(out)
+    check_dir_target(fig_dir, FIGURES_MARKER, what="report figures")
     arms = list(manifest["arms"])
     reference = reference or arms[0]
     if reference not in arms:
-        raise ValueError(f"no arm {reference!r}; arms: {', '.join(arms)}")
+        raise ConfigError(results, "--reference", f"no arm {quote(reference)}",
+                          f"choose one of the arms: {', '.join(arms)}")
+    with atomic_dir(fig_dir, FIGURES_MARKER, what="report figures") as tmp:
+        report = _build(res, manifest, out, fig_dir, tmp, reference, budget_for_results)
+        (tmp / FIGURES_MARKER).write_text(json.dumps(
+            {"report": out.name, "results": str(results), "figures": sorted(report.figures)},
+            indent=2) + "\n")
+    return report
+
+
+def _build(res: Results, manifest: dict[str, Any], out: Path, fig_dir: Path, tmp: Path,
+           reference: str, budget_for_results: Any) -> Report:
+    from teachsim.analysis import plots
+
+    arms = list(manifest["arms"])
     report = Report(html=out)
     sections: list[str] = []
 
     def figure(name: str, made: tuple) -> str:  # type: ignore[type-arg]
         fig, data = made
-        path = fig_dir / f"{name}.png"
+        path = tmp / f"{name}.png"
         plots.save(fig, str(path))
-        report.figures[name] = path
+        report.figures[name] = fig_dir / path.name
         report.data[name] = data
         return _img(path)
 
@@ -125,10 +152,10 @@ def build_report(results: Path, out: Path | None = None, reference: str | None =
                                                     plots.rollout_timeline(adopted)))
     if "school_year" in res.tables():
         rows = []
-        for b in budget_for_results(results):
+        for b in budget_for_results(res.path):
             t = pd.DataFrame(b.tables["grant budget bands"])
             t = t[t["cohort"] == "total"]
-            arm = b.title.split("'")[1]
+            arm = b.arm
             for _, r in t.iterrows():
                 rows.append({"arm": arm, "fiscal year": r["fiscal_year"], **{
                     label: f"${r[f'{col}_p50']:,.0f} (${r[f'{col}_p10']:,.0f}-"
@@ -167,9 +194,5 @@ def build_report(results: Path, out: Path | None = None, reference: str | None =
            f"<p class='note'>{html.escape(str(manifest.get('experiment_file')))}; "
            f"{manifest['replications']} replications per arm; figures also saved in "
            f"{html.escape(fig_dir.name)}/.</p>" + "".join(sections) + "</body></html>")
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".html")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(doc)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out)
+    write_text(out, doc)
     return report

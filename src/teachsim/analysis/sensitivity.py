@@ -12,6 +12,7 @@ import pandas as pd
 
 from teachsim.analysis import stats
 from teachsim.config.errors import ConfigError
+from teachsim.experiments.atomic import atomic_file, safe_name
 from teachsim.experiments.results import open_results
 
 
@@ -70,22 +71,23 @@ def write(s: Sensitivity, out_dir: Path) -> list[Path]:
     """Ranked tables as CSV and a plot per arm."""
     from teachsim.analysis import plots
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for arm, table in s.indices.items():
-        csv = out_dir / f"sensitivity_{s.outcome}_{arm}.csv"
-        table.to_csv(csv, index=False)
+        stem = f"sensitivity_{s.outcome}_{safe_name(arm)}"
+        with atomic_file(out_dir / f"{stem}.csv") as tmp:
+            table.to_csv(tmp, index=False)
         value, conf = ("ST", "ST_conf") if s.method == "sobol" else ("mu_star",
                                                                      "mu_star_conf")
         label = stats.OUTCOMES.get(s.outcome, (s.outcome,))[0]
         fig, _ = plots.sensitivity(table, value, conf, f"{label}: {s.method} "
                                    f"{'total index' if s.method == 'sobol' else 'mu*'}, "
                                    f"arm '{arm}' (95% CI)")
-        png = out_dir / f"sensitivity_{s.outcome}_{arm}.png"
-        plots.save(fig, str(png))
-        written += [csv, png]
+        with atomic_file(out_dir / f"{stem}.png") as tmp:
+            plots.save(fig, str(tmp))
+        written += [out_dir / f"{stem}.csv", out_dir / f"{stem}.png"]
     if s.categorical is not None:
         csv = out_dir / f"sensitivity_{s.outcome}_arms.csv"
-        s.categorical.to_csv(csv, index=False)
+        with atomic_file(csv) as tmp:
+            s.categorical.to_csv(tmp, index=False)
         written.append(csv)
     return written

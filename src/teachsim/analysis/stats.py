@@ -48,8 +48,8 @@ def cost_per_school(res: Results) -> pd.DataFrame:
     out = []
     for arm, info in manifest["arms"].items():
         scen = Scenario.model_validate(info["scenario"], strict=False)
-        sy = res.sql(f"SELECT * FROM school_year WHERE arm = '{arm}' ORDER BY run_id, year, "
-                     "school_id")
+        sy = res.sql("SELECT * FROM school_year WHERE arm = ? ORDER BY run_id, year, "
+                     "school_id", [arm])
         for run_id, g in sy.groupby("run_id", sort=True):
             led = ledger({c: g[c].to_numpy() for c in g.columns}, scen)
             frame = pd.DataFrame({"year": led["year"], "amount": led["amount"]})

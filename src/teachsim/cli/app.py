@@ -9,11 +9,14 @@ pyarrow) are imported inside the commands that use them, so ``teachsim --help`` 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from teachsim.model.scenario import LoadedScenario
@@ -34,8 +37,39 @@ ConfigArg = Annotated[Path, typer.Argument(help="scenario TOML file (see configs
 
 
 def fail(exc: Exception) -> NoReturn:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True,
+              soft_wrap=True)
     raise typer.Exit(2)
+
+
+def usage(option: str, problem: str, fix: str) -> NoReturn:
+    """Refuse a command line: what is wrong with ``option`` and what to do."""
+    fail(ValueError(f"{option}: {problem}\n  fix: {fix}"))
+
+
+def guarded(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with every error a user can act on turned into one message and exit
+    code 2 (never a traceback): bad inputs (ConfigError), files that cannot be read or
+    written, inputs too large or deep to process."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from teachsim.config.errors import ConfigError
+
+        try:
+            command(*args, **kwargs)
+        except ConfigError as exc:
+            fail(exc)
+        except OSError as exc:
+            where = exc.filename or "a file"
+            fail(ValueError(f"{where}: {exc.strerror or exc}\n  fix: check the path, its "
+                            "permissions and the free space, then run the command again"))
+        except (MemoryError, RecursionError) as exc:
+            fail(ValueError(f"the input is too large or too deeply nested to process "
+                            f"({type(exc).__name__})\n  fix: use smaller inputs "
+                            "(fewer schools, years, runs or nesting levels)"))
+
+    return wrapper
 
 
 def load(path: Path) -> LoadedScenario:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from teachsim.cli.app import err, fail, load, out
+from teachsim.config.limits import MAX_SEED, MAX_YEARS
 
 
 def budget(
@@ -17,8 +18,10 @@ def budget(
         "--out", help="write the tables: .xlsx (one sheet per table) or .csv (one file "
         "per table)")] = None,
     arm: Annotated[str | None, typer.Option(help="results directory: only this arm")] = None,
-    seed: Annotated[int | None, typer.Option(help="scenario: root seed", min=0)] = None,
-    years: Annotated[int | None, typer.Option(help="scenario: school years", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="scenario: root seed", min=0,
+                                             max=MAX_SEED)] = None,
+    years: Annotated[int | None, typer.Option(help="scenario: school years", min=1,
+                                              max=MAX_YEARS)] = None,
 ) -> None:
     """What a policy costs each school and the district, year by year, and what a
     start-up grant must cover."""
@@ -27,6 +30,10 @@ def budget(
     if out_file is not None and out_file.suffix not in (".xlsx", ".csv"):
         fail(ConfigError(out_file, None, "is neither .xlsx nor .csv",
                           "name the output file budget.xlsx or budget.csv"))
+    if out_file is not None:
+        from teachsim.experiments.atomic import check_file_target
+
+        check_file_target(out_file)  # before the runs, not after them
     from teachsim.cli.display import budget_tables
     from teachsim.money.budget import budget_for_results, budget_for_scenario
 
@@ -46,7 +53,7 @@ def budget(
 
         tables = {}
         for b in budgets:
-            prefix = "" if len(budgets) == 1 else b.title.split("'")[1] + " "
+            prefix = "" if len(budgets) == 1 else b.arm + " "
             tables.update({f"{prefix}{k}"[:31]: v for k, v in b.tables.items()})
         notes = [n for b in budgets for n in [b.title, *b.notes, ""]]
         if out_file.suffix == ".xlsx":

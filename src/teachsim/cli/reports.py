@@ -9,15 +9,18 @@ from typing import Annotated
 
 import typer
 
-from teachsim.cli.app import err, fail, load, out
+from teachsim.cli.app import err, fail, load, out, usage
+from teachsim.config.limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS, MAX_YEARS
 
 
 def calibrate(
     config: Annotated[Path | None, typer.Argument(
         help="baseline scenario (default: Elementary School D, traditional)")] = None,
-    schools: Annotated[int, typer.Option(help="schools in the test district", min=1)] = 30,
+    schools: Annotated[int, typer.Option(help="schools in the test district", min=1,
+                                         max=2000)] = 30,
     seeds: Annotated[str, typer.Option(help="comma-separated seeds")] = "1,2",
-    years: Annotated[int, typer.Option(help="school years per run", min=1)] = 10,
+    years: Annotated[int, typer.Option(help="school years per run", min=1,
+                                       max=MAX_YEARS)] = 10,
     markdown_out: Annotated[Path | None, typer.Option(
         "--markdown", help="also write the table as markdown to this file (in a file with "
         "the generated-table markers, such as docs/calibration.md, only the table is "
@@ -28,12 +31,24 @@ def calibrate(
 
     path = config or default_scenario()
     loaded = load(path)
+    if markdown_out is not None:
+        from teachsim.experiments.atomic import check_file_target
+
+        check_file_target(markdown_out, "--markdown")
     from rich.table import Table
 
     from teachsim.analysis.calibration import calibrate as run_calibration
     from teachsim.analysis.calibration import markdown, write_markdown
 
-    seed_list = [int(x) for x in seeds.split(",") if x.strip()]
+    try:
+        seed_list = [int(x) for x in seeds.split(",") if x.strip()]
+    except ValueError:
+        usage("--seeds", f"{seeds[:80]!r} is not a list of whole numbers",
+              "give seeds separated by commas, e.g. --seeds 1,2,3")
+    if not seed_list or len(seed_list) > 1000 or any(not 0 <= x <= MAX_SEED
+                                                     for x in seed_list):
+        usage("--seeds", f"give 1 to 1,000 seeds between 0 and {MAX_SEED}",
+              "e.g. --seeds 1,2,3")
     with err.status(f"running {len(seed_list)} x {schools} schools x {years} years"):
         rows = run_calibration(loaded, schools=schools, seeds=seed_list, years=years)
     t = Table(title=f"Calibration of {path.name}: {schools} schools x {years} years x "
@@ -89,9 +104,9 @@ def sensitivity(
                                                  "plots (default: RESULTS/sensitivity)")
                        ] = None,
     replications: Annotated[int | None, typer.Option(help="when running an experiment file",
-                                                     min=1)] = None,
+                                                     min=1, max=MAX_REPLICATIONS)] = None,
     workers: Annotated[int | None, typer.Option(help="when running an experiment file",
-                                                min=1)] = None,
+                                                min=1, max=MAX_WORKERS)] = None,
 ) -> None:
     """Sobol or Morris indices (bootstrap 95% CIs) of the swept parameters for an outcome,
     and the share of its variance explained by the arms."""

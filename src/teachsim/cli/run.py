@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from teachsim.cli.app import ConfigArg, err, fail, load, out
+from teachsim.cli.app import ConfigArg, err, load, out, usage
+from teachsim.config.limits import MAX_SEED, MAX_YEARS
+
+#: marks a directory written by ``teachsim run`` (and records how it was made)
+RUN_MARKER = "run.json"
+
+YearsOpt = Annotated[int | None, typer.Option(
+    help="school years to simulate (default: the scenario's)", min=1, max=MAX_YEARS)]
+SeedOpt = Annotated[int | None, typer.Option(
+    help="root random seed (default: the scenario's)", min=0, max=MAX_SEED)]
 
 
 def validate(configs: Annotated[list[Path], typer.Argument(help="scenario TOML files")]
@@ -47,21 +56,38 @@ def schema(
     elif kind == "policy":
         from teachsim.config.policy import Policy as model  # type: ignore[assignment]
     else:
-        fail(ValueError(f"unknown schema '{kind}'; use 'scenario' or 'policy'"))
+        usage("KIND", f"unknown schema '{kind[:80]}'", "use 'scenario' or 'policy'")
     text = json.dumps(model.model_json_schema(), indent=2)
     if output is None:
         print(text)
     else:
-        output.write_text(text + "\n")
+        from teachsim.experiments.atomic import write_text
+
+        write_text(output, text + "\n")
         out.print(f"wrote {output}")
+
+
+def _is_old_run_output(path: Path) -> bool:
+    """A directory written by teachsim run before it left a run.json: only table files."""
+    from teachsim.model.run import TABLES
+
+    names = {f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")}
+    return all(p.name in names for p in path.iterdir())
 
 
 def _run_many(paths: list[Path], years: int | None, seed: int | None, out_dir: Path,
               csv: bool, title: str) -> None:
+    from teachsim.experiments.atomic import check_dir_target
+
     loaded = [load(p) for p in paths]
+    # Refuse a bad --out before the runs, not after them.
+    if not (out_dir.is_dir() and _is_old_run_output(out_dir)):
+        check_dir_target(out_dir, RUN_MARKER, what="teachsim run output")
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from teachsim.cli.display import summary_table
+    from teachsim.experiments.atomic import atomic_dir
+    from teachsim.experiments.provenance import write_run_record
     from teachsim.experiments.tables import write_tables
     from teachsim.model.run import concat_results, run_scenario
 
@@ -82,7 +108,9 @@ def _run_many(paths: list[Path], years: int | None, seed: int | None, out_dir: P
     elapsed = time.perf_counter() - started
     tables = concat_results(results)
     formats = ("parquet", "csv") if csv else ("parquet",)
-    written = write_tables(tables, out_dir, formats)
+    with atomic_dir(out_dir, RUN_MARKER, what="teachsim run output") as tmp:
+        written = write_tables(tables, tmp, formats)
+        write_run_record(tmp / RUN_MARKER, loaded, results, elapsed)
     r0 = results[0]
     out.print(summary_table([r.summary() for r in results],
                             f"{title}: {r0.years} years, seed {r0.seed}"))
@@ -95,10 +123,8 @@ def run(
         help="scenario TOML file(s); several run side by side with the same seed. "
         "None: the built-in demo (Elementary School D, traditional vs rotating release)",
         show_default=False)] = None,
-    years: Annotated[int | None, typer.Option(help="school years to simulate "
-                                              "(default: the scenario's)", min=1)] = None,
-    seed: Annotated[int | None, typer.Option(help="root random seed (default: the "
-                                             "scenario's)", min=0)] = None,
+    years: YearsOpt = None,
+    seed: SeedOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="directory for the tables "
                                                  "(default: out/<scenario>)")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="also write CSV files")] = False,
@@ -113,8 +139,8 @@ def run(
 
 
 def demo(
-    years: Annotated[int | None, typer.Option(help="school years", min=1)] = None,
-    seed: Annotated[int | None, typer.Option(help="root random seed", min=0)] = None,
+    years: YearsOpt = None,
+    seed: SeedOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="output directory")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="also write CSV files")] = False,
 ) -> None:

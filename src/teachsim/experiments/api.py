@@ -47,7 +47,9 @@ def run_experiment(
         engine = Engine("dask-local", n)
     else:
         engine = Engine("processes", n)
-    out_dir = Path(out) if out else Path("results") / exp.spec.name
+    from teachsim.experiments.atomic import safe_name
+
+    out_dir = Path(out) if out else Path("results") / safe_name(exp.spec.name)
     report = sweep(exp, out_dir, engine, replications=replications, new=new,
                    progress=progress)
     return Results(out_dir, report)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,8 +20,9 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from teachsim.config.errors import ConfigError
+from teachsim.config.limits import MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, MAX_SEED, MAX_YEARS
 from teachsim.config.tomlio import load_with_extends, read_toml
-from teachsim.config.validation import Invalid, Strict, to_config_error
+from teachsim.config.validation import Invalid, Strict, quote, to_config_error
 from teachsim.model.run import TABLES
 from teachsim.model.scenario import LoadedScenario, scenario_from_mapping
 
@@ -30,7 +32,7 @@ ScalarValue = bool | int | float | str
 class Arm(Strict):
     """One arm: a name and the scenario keys it changes (dotted paths)."""
 
-    name: str = Field(description="label used in outputs")
+    name: str = Field(min_length=1, max_length=200, description="label used in outputs")
     set: dict[str, ScalarValue | list[ScalarValue]] = Field(
         default_factory=dict, description='scenario keys to change, e.g. '
         '"rollout.strategy" = "all_at_once"')
@@ -40,7 +42,7 @@ class SweepParameter(Strict):
     name: str = Field(description="dotted scenario key, e.g. behaviour.burnout.support_buffer")
     low: float | None = Field(None, description="lower bound (lhs, sobol, morris)")
     high: float | None = Field(None, description="upper bound (lhs, sobol, morris)")
-    values: list[float] | None = Field(None, description="grid values")
+    values: list[float] | None = Field(None, min_length=1, description="grid values")
     integer: bool = Field(False, description="round drawn values to whole numbers")
 
     @model_validator(mode="after")
@@ -61,7 +63,8 @@ class Sweep(Strict):
     samples: int = Field(8, ge=1, le=100000, description="lhs: points; sobol: base samples "
                          "N (N x (2D + 2) points); morris: trajectories (r x (D + 1) points)")
     levels: int = Field(4, ge=2, le=20, description="morris: grid levels")
-    seed: int = Field(0, ge=0, description="seed of the design (lhs, morris)")
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="seed of the design (lhs, morris; "
+                      "SALib takes 32-bit seeds)")
     parameter: list[SweepParameter] = Field(description="[[sweep.parameter]] tables")
 
     @field_validator("parameter")
@@ -87,23 +90,38 @@ class Sweep(Strict):
 
 
 class ExperimentFile(Strict):
-    name: str = Field(description="experiment name")
+    name: str = Field(min_length=1, max_length=200, description="experiment name (the "
+                      "default results directory is results/<name>)")
     description: str = Field("", description="free text")
     base: str = Field(description="base scenario file, relative to this file")
-    replications: int = Field(10, ge=1, le=1_000_000, description="replications per arm and "
+    replications: int = Field(10, ge=1, le=MAX_REPLICATIONS, description="replications per arm and "
                               "design point")
-    seed: int = Field(0, ge=0, description="root seed of the experiment")
-    years: int | None = Field(None, ge=1, le=60, description="school years (default: the "
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="root seed of the experiment")
+    years: int | None = Field(None, ge=1, le=MAX_YEARS, description="school years (default: the "
                               "base scenario's)")
     tables: list[str] = Field(
-        default_factory=lambda: ["school_year", "district_year", "cohort_year", "rollout",
-                                 "run_summary"],
+        min_length=1, default_factory=lambda: ["school_year", "district_year", "cohort_year",
+                                               "rollout", "run_summary"],
         description=f"tables to keep, of {', '.join(TABLES)}")
     chunk_size: int | None = Field(None, ge=1, le=10000, description="runs per task "
                                    "(default: chosen from runs and workers)")
     arm: list[Arm] = Field(default_factory=lambda: [Arm(name="base")],
                            description="[[arm]] tables; default: one arm, the base scenario")
     sweep: Sweep | None = Field(None, description="optional parameter sweep")
+
+    @model_validator(mode="after")
+    def _size(self) -> ExperimentFile:
+        points = n_points(self.sweep)
+        arms = len(self.arm)
+        runs = arms * points * self.replications
+        if points > MAX_POINTS or runs > MAX_RUNS:
+            raise Invalid(f"asks for {runs:,} runs ({arms} arm(s) x {points:,} design "
+                          f"point(s) x {self.replications:,} replication(s)); the limit is "
+                          f"{MAX_RUNS:,} runs and {MAX_POINTS:,} points",
+                          "use fewer grid values, samples or replications, or split the "
+                          "work into several experiments", key="sweep" if points > 1
+                          else "replications")
+        return self
 
     @field_validator("tables")
     @classmethod
@@ -183,7 +201,12 @@ class Experiment:
         try:
             return scenario_from_mapping(data, origins, self.base_path)
         except ConfigError as exc:
-            raise ConfigError(exc.file, exc.key, f"in arm '{arm.name}' ({where}): "
+            file: str | Path = exc.file
+            # A key the arm or sweep set, or a table under one, is the experiment's doing.
+            if exc.key and any(k == exc.key or k.startswith(exc.key + ".")
+                               or exc.key.startswith(k + ".") for k in {**arm.set, **values}):
+                file = self.path
+            raise ConfigError(file, exc.key, f"in arm {quote(arm.name)} ({where}): "
                               f"{exc.problem}", exc.fix) from None
 
     def run_specs(self, replications: int | None = None) -> list[RunSpec]:
@@ -216,6 +239,20 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
                               "set a key inside a table, e.g. behaviour.burnout.centre")
         node = nxt
     node[parts[-1]] = value
+
+
+def n_points(sweep: Sweep | None) -> int:
+    """How many design points :func:`design` makes, without making them."""
+    if sweep is None:
+        return 1
+    d = len(sweep.parameter)
+    if sweep.method == "grid":
+        return math.prod(len(p.values or ()) for p in sweep.parameter)
+    if sweep.method == "lhs":
+        return sweep.samples
+    if sweep.method == "sobol":
+        return sweep.samples * (2 * d + 2)
+    return sweep.samples * (d + 1)
 
 
 def design(sweep: Sweep | None) -> list[dict[str, float]]:
@@ -266,6 +303,9 @@ def load_experiment(path: str | Path) -> Experiment:
     except ValidationError as exc:
         raise to_config_error(exc, ExperimentFile, {}, path) from None
     base_path = path.parent / spec.base
+    if not spec.base.strip() or base_path.is_dir():
+        raise ConfigError(path, "base", f"{quote(spec.base)} does not name a scenario file",
+                          'write base = "scenario.toml" (relative to the experiment file)')
     if not base_path.exists():
         raise ConfigError(path, "base", f"base scenario '{spec.base}' not found (looked at "
                           f"{base_path})", "fix the path; it is relative to the experiment "

@@ -10,12 +10,12 @@ pandas DataFrames and SQL over them through DuckDB.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from teachsim.config.errors import ConfigError
+from teachsim.experiments.store import ResultsStore, ident, literal, read_manifest, select
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,51 +32,55 @@ class Results:
 
     @property
     def manifest(self) -> dict[str, Any]:
-        return json.loads((self.path / "manifest.json").read_text())
+        return read_manifest(self.path)
 
     def connect(self) -> Any:
-        """A read-only DuckDB connection with one view per table (rebuilt if the directory
-        has moved since the views were made)."""
+        """An in-memory DuckDB connection with one view per table over this directory's
+        own chunk files, listed now (so it works wherever the directory has been copied
+        or moved, and on read-only media: nothing is written)."""
         import duckdb
 
-        from teachsim.experiments.store import ResultsStore
-
-        db = self.path / "results.duckdb"
-        store = ResultsStore(self.path)
-        if not db.exists() or not self._views_valid(db):
-            store.build_catalogue()
-        return duckdb.connect(str(db), read_only=True)
-
-    def _views_valid(self, db: Path) -> bool:
-        import duckdb
-
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            con.execute("SELECT * FROM runs LIMIT 0")
-            return True
-        except duckdb.Error:
-            return False
-        finally:
-            con.close()
+        con = duckdb.connect(":memory:")
+        for table, paths in ResultsStore(self.path).table_files().items():
+            files = "[" + ", ".join(literal(str(p)) for p in paths) + "]"
+            con.execute(f"CREATE VIEW {ident(table)} AS {select(table, files)}")
+        return con
 
     def tables(self) -> list[str]:
-        with self.connect() as con:
-            return sorted(r[0] for r in con.execute(
-                "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall())
+        return ResultsStore(self.path).tables_present()
 
-    def sql(self, query: str) -> pd.DataFrame:
+    def sql(self, query: str, params: list[Any] | dict[str, Any] | None = None
+            ) -> pd.DataFrame:
+        """Run ``query``; pass values (arm names, ...) as ``params`` (``?`` or ``$name``
+        placeholders), never by pasting them into the query."""
         with self.connect() as con:
-            return con.execute(query).df()
+            return con.execute(query, params).df()
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self.tables():
             raise KeyError(f"no table {name!r}; tables: {', '.join(self.tables())}")
-        return self.sql(f"SELECT * FROM {name} ORDER BY ALL")
+        return self.sql(f"SELECT * FROM {ident(name)} ORDER BY ALL")
+
+    def replications(self) -> dict[str, int]:
+        """Replications finished for every design point of each arm, counted in the data
+        (a run that failed, or has not run, does not count)."""
+        if "runs" not in self.tables():
+            return {arm: 0 for arm in self.manifest.get("arms", {})}
+        df = self.sql("SELECT arm, point, count(*) AS n FROM runs WHERE status = 'ok' "
+                      "GROUP BY arm, point")
+        points = len(self.manifest.get("design", {}).get("points", [])) or 1
+        out = {}
+        for arm in self.manifest.get("arms", {}):
+            counts = df.loc[df["arm"] == arm, "n"]
+            out[arm] = int(counts.min()) if len(counts) == points else 0
+        return out
 
 
 def open_results(path: str | Path) -> Results:
+    """Open an experiment's results directory for reading (it is checked, not changed)."""
     path = Path(path)
-    if not (path / "manifest.json").exists():
-        raise ConfigError(path, None, "is not a results directory (no manifest.json)",
+    if not path.is_dir():
+        raise ConfigError(path, None, "is not a results directory (not a directory)",
                           "give a directory written by teachsim sweep / run_experiment")
+    read_manifest(path)
     return Results(path)

@@ -13,22 +13,23 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import platform
 import time
 import traceback
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from teachsim.config.errors import ConfigError
 from teachsim.experiments.design import Experiment, RunSpec
+from teachsim.experiments.provenance import scenario_sha256, versions
 from teachsim.experiments.store import ResultsStore
 from teachsim.experiments.tables import to_arrow
 from teachsim.model.records import Table
@@ -65,6 +66,12 @@ def run_one(spec: RunSpec) -> tuple[dict[str, Any], dict[str, Table]]:
 
 def run_chunk(specs: list[RunSpec]) -> list[tuple[dict[str, Any], dict[str, Table]]]:
     return [run_one(s) for s in specs]
+
+
+#: what a worker runs: a chunk of specs in, one (record, tables) per spec out
+Task = Callable[[list[RunSpec]], list[tuple[dict[str, Any], dict[str, Table]]]]
+#: how long to wait for a Dask scheduler to answer
+DASK_CONNECT_TIMEOUT = "5s"
 
 
 # --- engines ---------------------------------------------------------------------------
@@ -129,7 +136,7 @@ def executor(engine: Engine) -> Iterator[Executor]:
                                        processes=True, dashboard_address=None)
             client = Client(cluster)
         else:
-            client = Client(engine.address)
+            client = Client(engine.address, timeout=DASK_CONNECT_TIMEOUT)
         try:
             yield client.get_executor(pure=False)
         finally:
@@ -173,14 +180,62 @@ def _chunk_tables(outcomes: list[tuple[dict[str, Any], dict[str, Table]]],
     return out
 
 
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("teachsim", "mesa", "numpy", "pyarrow", "duckdb", "salib", "distributed"):
+def _failed(spec: RunSpec, error: str) -> tuple[dict[str, Any], dict[str, Table]]:
+    return ({"run_id": spec.run_id, "arm": spec.arm, "point": spec.point,
+             "replication": spec.replication, "seed": spec.seed, "status": "failed",
+             "error": error, "seconds": 0.0, "finished_at": time.time()}, {})
+
+
+def _isolated(engine: Engine, task: Task, chunk: list[RunSpec]
+              ) -> list[tuple[dict[str, Any], dict[str, Table]]]:
+    """Retry a chunk whose worker process died, alone in a fresh pool; if it dies again,
+    run its runs one by one, each in a fresh pool, so that only the run that kills its
+    worker is recorded as failed."""
+    alone = Engine(engine.kind, 1, engine.address)
+    try:
+        with executor(alone) as pool:
+            return list(pool.submit(task, chunk).result())
+    except BrokenExecutor:
+        pass
+    out = []
+    for spec in chunk:
         try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
+            with executor(alone) as pool:
+                out += pool.submit(task, [spec]).result()
+        except BrokenExecutor as exc:
+            out.append(_failed(spec, "the worker process died twice running this run "
+                               f"(killed, out of memory or crashed): {exc}"))
     return out
+
+
+def check_engine(engine: Engine) -> None:
+    """Fail fast, with a ConfigError, when a Dask scheduler cannot be reached."""
+    if engine.kind != "dask":
+        return
+    from distributed import Client
+
+    try:
+        client = Client(engine.address, timeout=DASK_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise ConfigError(engine.address, "--dask", "no Dask scheduler answered there "
+                          f"within {DASK_CONNECT_TIMEOUT} ({type(exc).__name__}: "
+                          f"{str(exc)[:200]})", "start the scheduler and its workers "
+                          "(dask scheduler; dask worker ADDRESS), check the address "
+                          "(tcp://host:8786), or run without --dask") from None
+    client.close()
+
+
+def replication_counts(finished: dict[int, str], arms: list[str], n_points: int
+                       ) -> dict[str, int]:
+    """Replications finished (status ok) at every design point of each arm, from the
+    run records themselves."""
+    ok: dict[tuple[int, int], int] = {}
+    for rid, status in finished.items():
+        if status == "ok":
+            key = (rid >> 40, (rid >> 20) & 0xFFFFF)
+            ok[key] = ok.get(key, 0) + 1
+    return {arm: min(ok.get((a, p), 0) for p in range(n_points))
+            for a, arm in enumerate(arms)}
 
 
 def sweep(
@@ -190,13 +245,18 @@ def sweep(
     replications: int | None = None,
     new: bool = False,
     progress: Callable[[int, int, int], None] | None = None,
+    task: Task = run_chunk,
 ) -> SweepReport:
     """Run every run of ``experiment`` not yet in ``out``; write chunks as they finish.
 
-    ``progress(done, failed, total)`` is called after each chunk.
+    ``progress(done, failed, total)`` is called after each chunk. ``task`` runs a chunk
+    in a worker (a different one only in tests).
     """
+    check_engine(engine)
     store = ResultsStore(out)
-    previous = store.open(experiment.sha256, experiment.text, new)
+    arm_names = [a.name for a in experiment.spec.arm]
+    arm_sha = {a: scenario_sha256(experiment.arms[a]) for a in arm_names}
+    previous = store.open(experiment.sha256, experiment.text, new, arm_sha)
     specs = experiment.run_specs(replications)
     finished = store.finished_runs()
     # Runs that failed before are tried again; only successful runs are skipped.
@@ -208,9 +268,8 @@ def sweep(
         "experiment_file": str(experiment.path),
         "experiment_sha256": experiment.sha256,
         "base_scenario": str(experiment.base_path),
+        "arm_sha256": arm_sha,
         "root_seed": experiment.spec.seed,
-        "replications": n_rep,
-        "replication_seeds": experiment.replication_seeds(n_rep),
         "arms": {a.name: {"set": a.set,
                           "scenario": experiment.arms[a.name].scenario.model_dump(mode="json"),
                           "policy": experiment.arms[a.name].policy.name,
@@ -222,12 +281,13 @@ def sweep(
                    "levels": experiment.spec.sweep.levels if experiment.spec.sweep else None,
                    "points": experiment.points},
         "tables": experiment.spec.tables,
-        "versions": _versions(),
+        "versions": versions(),
         "created_at": previous.get("created_at", started_at),
         "sessions": previous.get("sessions", []),
     }
+    _count(manifest, finished, experiment, specs)
     session: dict[str, Any] = {"started_at": started_at, "engine": engine.label,
-                               "runs_to_do": len(todo)}
+                               "replications_asked": n_rep, "runs_to_do": len(todo)}
     manifest["sessions"].append(session)
     store.write_manifest(manifest)
 
@@ -235,55 +295,81 @@ def sweep(
     done = failed = 0
     if progress:
         progress(len(specs) - len(todo), 0, len(specs))
+
+    def record(chunk: list[RunSpec], outcomes: list[tuple[dict[str, Any], dict[str, Table]]]
+               ) -> None:
+        nonlocal done, failed
+        tables = _chunk_tables(outcomes, experiment.points)
+        ids = [s.run_id for s in chunk]
+        store.write_chunk(f"chunk-{min(ids):016x}-{len(ids):04d}-{uuid.uuid4().hex[:8]}",
+                          tables)
+        failed += sum(1 for r, _ in outcomes if r["status"] != "ok")
+        done += len(chunk)
+        if progress:
+            progress(len(specs) - len(todo) + done, failed, len(specs))
+
     if todo:
         size = experiment.spec.chunk_size or max(1, min(
             25, math.ceil(len(todo) / (max(engine.workers, 1) * 8))))
-        chunks = _chunks(todo, size)
-        with executor(engine) as pool:
-            # A bounded number of chunks in flight keeps memory flat on long sweeps.
-            window = max(2, 2 * max(engine.workers, 1))
-            pending: dict[Future[Any], list[RunSpec]] = {}
-            queue = iter(chunks)
-            for chunk in queue:
-                pending[pool.submit(run_chunk, chunk)] = chunk
-                if len(pending) >= window:
-                    break
-            while pending:
-                fut = next(as_completed(pending))
-                chunk = pending.pop(fut)
-                try:
-                    outcomes = fut.result()
-                except BrokenExecutor as exc:
-                    raise RuntimeError(
-                        f"the worker processes died ({exc}); finished chunks are saved in "
-                        f"{out}: run the same command again to resume") from exc
-                except Exception as exc:  # the task itself died (e.g. a worker was lost)
-                    outcomes = [({"run_id": s.run_id, "arm": s.arm, "point": s.point,
-                                  "replication": s.replication, "seed": s.seed,
-                                  "status": "failed",
-                                  "error": f"task failed: {type(exc).__name__}: {exc}",
-                                  "seconds": 0.0, "finished_at": time.time()}, {})
-                                for s in chunk]
-                tables = _chunk_tables(outcomes, experiment.points)
-                ids = [s.run_id for s in chunk]
-                store.write_chunk(f"chunk-{min(ids):016x}-{len(ids):04d}-"
-                                  f"{uuid.uuid4().hex[:8]}", tables)
-                failed += sum(1 for r, _ in outcomes if r["status"] != "ok")
-                done += len(chunk)
-                if progress:
-                    progress(len(specs) - len(todo) + done, failed, len(specs))
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending[pool.submit(run_chunk, nxt)] = nxt
+        queue = deque(_chunks(todo, size))
+        # A bounded number of chunks in flight keeps memory flat on long sweeps.
+        window = max(2, 2 * max(engine.workers, 1))
+        while queue:
+            # Normally one pass; another only after a worker died and broke the pool.
+            suspects = _drain(engine, task, queue, window, record)
+            for chunk in suspects:
+                record(chunk, _isolated(engine, task, chunk))
     seconds = time.perf_counter() - t0
     store.build_catalogue()
     session.update(finished_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), runs_done=done,
                    runs_failed=failed, seconds=round(seconds, 3))
     final = store.finished_runs()
-    manifest.update(
-        runs_total=len(specs),
-        runs_finished=sum(1 for s in specs if s.run_id in final),
-        runs_failed=sum(1 for s in specs if final.get(s.run_id) == "failed"),
-        updated_at=session["finished_at"])
+    _count(manifest, final, experiment, specs)
+    manifest["updated_at"] = session["finished_at"]
     store.write_manifest(manifest)
     return SweepReport(out, len(specs), len(specs) - len(todo), done, failed, seconds)
+
+
+Outcomes = list[tuple[dict[str, Any], dict[str, Table]]]
+
+
+def _drain(engine: Engine, task: Task, queue: deque[list[RunSpec]], window: int,
+           record: Callable[[list[RunSpec], Outcomes], None]) -> list[list[RunSpec]]:
+    """Run chunks from ``queue`` on one pool, ``window`` at a time, recording each as it
+    finishes. If a worker dies (killed, out of memory, crashed) it takes the pool with
+    it: the chunks then in flight are returned, to be retried in isolation."""
+    with executor(engine) as pool:
+        pending: dict[Future[Any], list[RunSpec]] = {}
+        while True:
+            while queue and len(pending) < window:
+                nxt = queue.popleft()
+                pending[pool.submit(task, nxt)] = nxt
+            if not pending:
+                return []
+            fut = next(as_completed(pending))
+            chunk = pending.pop(fut)
+            try:
+                outcomes = fut.result()
+            except BrokenExecutor:
+                return [chunk, *pending.values()]
+            except Exception as exc:  # the task died (e.g. a Dask worker was lost)
+                outcomes = [_failed(s, f"task failed: {type(exc).__name__}: {exc}")
+                            for s in chunk]
+            record(chunk, outcomes)
+
+
+def _count(manifest: dict[str, Any], finished: dict[int, str], experiment: Experiment,
+           specs: list[RunSpec]) -> None:
+    """Run and replication counts, from the run records on disk (never from the command
+    line: a sweep resumed with fewer replications keeps the ones already run)."""
+    arms = [a.name for a in experiment.spec.arm]
+    by_arm = replication_counts(finished, arms, len(experiment.points))
+    complete = min(by_arm.values()) if by_arm else 0
+    most = max((rid & 0xFFFFF) + 1 for rid in finished) if finished else 0
+    manifest.update(
+        replications=complete,
+        replications_by_arm=by_arm,
+        replication_seeds=experiment.replication_seeds(most),
+        runs_total=len(specs),
+        runs_finished=sum(1 for st in finished.values() if st == "ok"),
+        runs_failed=sum(1 for st in finished.values() if st == "failed"))

@@ -7,7 +7,8 @@ RESULTS/
   experiment.toml      a copy of the experiment file
   parts/chunk-*/       one directory per finished chunk of runs: runs.parquet and one
                        Parquet file per table
-  results.duckdb       views over all chunks: runs, school_year, district_year, ...
+  results.duckdb       every table copied into one DuckDB file (self-contained: it can
+                       be copied, moved or archived and still reads its own data)
 ```
 
 A chunk directory is written under a temporary name and renamed into place, so it is
@@ -54,34 +55,69 @@ class ResultsStore:
         self.parts = self.root / PARTS
 
     # --- lifecycle -------------------------------------------------------------------
-    def open(self, experiment_sha: str, experiment_text: str, new: bool) -> dict[str, Any]:
-        """Create the directory, or reuse it for the same experiment file; refuse a
-        different experiment file unless ``new`` (then the old results are moved aside)."""
-        manifest = self.manifest()
-        if manifest is not None and manifest.get("experiment_sha256") != experiment_sha:
-            if not new:
-                raise ConfigError(
-                    self.root, None,
-                    "holds results of a different version of the experiment file (hash "
-                    f"{manifest.get('experiment_sha256', '?')[:12]} vs {experiment_sha[:12]})",
-                    "pass --new to start over (the old results are kept beside it as "
-                    f"{self.root.name}.old-<time>), or choose another --out directory")
+    def open(self, experiment_sha: str, experiment_text: str, new: bool,
+             arm_sha: dict[str, str] | None = None) -> dict[str, Any]:
+        """Create the directory, or reuse it to resume the same experiment; refuse one
+        whose experiment file or any arm's resolved scenario (base files, policies,
+        roster, parameters) changed unless ``new`` (then the old results are moved
+        aside)."""
+        from teachsim.experiments.atomic import check_dir_target, write_text
+
+        # experiment.toml is the first file a sweep writes: its presence marks the
+        # directory as a results directory, even one whose sweep was killed at once.
+        check_dir_target(self.root, "experiment.toml", what="results")
+        manifest = self.manifest(damaged_ok=new)
+        damaged = manifest is None and (self.root / "manifest.json").exists()
+        changed = self._changes(manifest, experiment_sha, arm_sha or {})
+        if changed and not new:
+            raise ConfigError(
+                self.root, None, f"holds results of a different experiment: {changed}",
+                "pass --new to start over (the old results are kept beside it as "
+                f"{self.root.name}.old-<time>), or choose another --out directory")
+        if new and (changed or damaged):
             aside = self.root.with_name(f"{self.root.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
             self.root.rename(aside)
             manifest = None
-        self.parts.mkdir(parents=True, exist_ok=True)
-        for tmp in self.parts.glob(f"{TMP_PREFIX}*"):
-            shutil.rmtree(tmp, ignore_errors=True)  # left by a killed sweep
+        self.root.mkdir(parents=True, exist_ok=True)
         copy = self.root / "experiment.toml"
         if not copy.exists():
-            copy.write_text(experiment_text)
+            write_text(copy, experiment_text)
+        self.parts.mkdir(exist_ok=True)
+        for tmp in self.parts.glob(f"{TMP_PREFIX}*"):
+            shutil.rmtree(tmp, ignore_errors=True)  # left by a killed sweep
         return manifest or {}
 
-    def manifest(self) -> dict[str, Any] | None:
-        path = self.root / "manifest.json"
-        if not path.exists():
+    @staticmethod
+    def _changes(manifest: dict[str, Any] | None, experiment_sha: str,
+                 arm_sha: dict[str, str]) -> str:
+        """What differs between the manifest and the experiment now ('' if nothing)."""
+        if manifest is None:
+            return ""
+        if manifest.get("experiment_sha256") != experiment_sha:
+            then = str(manifest.get("experiment_sha256"))[:12]
+            return (f"the experiment file changed (hash {then} then, {experiment_sha[:12]} "
+                    "now)")
+        if "arm_sha256" not in manifest:
+            return ("its manifest predates scenario hashes, so a changed base file, policy "
+                    "or roster cannot be ruled out")
+        before = manifest["arm_sha256"]
+        for arm, sha in arm_sha.items():
+            if before.get(arm) != sha:
+                return (f"the resolved scenario of arm '{arm}' changed (a base file, "
+                        "policy, roster or parameter it reads)")
+        return ""
+
+    def manifest(self, damaged_ok: bool = False) -> dict[str, Any] | None:
+        """The manifest, or None in a new directory; a damaged one raises ConfigError
+        (or, with ``damaged_ok``, counts as absent)."""
+        if not (self.root / "manifest.json").exists():
             return None
-        return json.loads(path.read_text())
+        try:
+            return read_manifest(self.root)
+        except ConfigError:
+            if damaged_ok:
+                return None
+            raise
 
     def write_manifest(self, data: dict[str, Any]) -> None:
         write_json_atomic(self.root / "manifest.json", data)
@@ -116,33 +152,98 @@ class ResultsStore:
         return final
 
     def tables_present(self) -> list[str]:
-        names: set[str] = set()
+        return sorted(self.table_files())
+
+    def table_files(self) -> dict[str, list[Path]]:
+        """Every table's Parquet files, one per chunk, as absolute paths."""
+        files: dict[str, list[Path]] = {}
         for d in self.chunk_dirs():
-            names.update(p.stem for p in d.glob("*.parquet"))
-        return sorted(names)
+            for p in sorted(d.glob("*.parquet")):
+                files.setdefault(p.stem, []).append(p.resolve())
+        return files
 
     # --- catalogue -------------------------------------------------------------------
     def build_catalogue(self) -> Path:
-        """(Re)create results.duckdb with one view per table over all chunks."""
+        """(Re)create results.duckdb with every table *copied* into it.
+
+        Copies, not views: a view would hold the absolute paths of the Parquet files, so
+        a results directory copied elsewhere would silently read the original's data
+        (and a moved one would read nothing). The database is self-contained: plain
+        DuckDB, from any working directory, reads the tables as they were at the end of
+        the last sweep session. :func:`open_results` does not use it; it reads the chunks
+        themselves, so it always sees every finished chunk.
+        """
         import duckdb
 
         db = self.root / "results.duckdb"
-        tmp = self.root / ".results.duckdb.tmp"
-        tmp.unlink(missing_ok=True)
-        con = duckdb.connect(str(tmp))
+        fd, name = tempfile.mkstemp(prefix=".results.duckdb.", suffix=".tmp", dir=self.root)
+        os.close(fd)
+        tmp = Path(name)
+        tmp.unlink()  # DuckDB creates the file itself
         try:
-            for table in self.tables_present():
-                glob = (self.parts.resolve() / "chunk-*" / f"{table}.parquet").as_posix()
-                source = f"read_parquet('{glob}', union_by_name = true)"
-                if table == "runs":
-                    # A run tried again after a failure has several records: keep the
-                    # last. (Failed attempts write no rows to the other tables.)
-                    con.execute(
-                        f"CREATE VIEW runs AS SELECT * FROM {source} QUALIFY row_number() "
-                        "OVER (PARTITION BY run_id ORDER BY finished_at DESC) = 1")
-                else:
-                    con.execute(f"CREATE VIEW {table} AS SELECT * FROM {source}")
+            con = duckdb.connect(str(tmp))
+            try:
+                for table, paths in self.table_files().items():
+                    con.execute(f"CREATE TABLE {ident(table)} AS {select(table, '$files')}",
+                                {"files": [str(p) for p in paths]})
+                con.execute("CREATE TABLE _chunks AS SELECT unnest($names) AS chunk",
+                            {"names": [d.name for d in self.chunk_dirs()]})
+            finally:
+                con.close()
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, db)
         finally:
-            con.close()
-        os.replace(tmp, db)
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
         return db
+
+
+def ident(name: str) -> str:
+    """``name`` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """``text`` as a quoted SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def select(table: str, files: str) -> str:
+    """The query reading ``table`` from ``files`` (an SQL list of paths or a parameter).
+
+    A run tried again after a failure has several records in ``runs``: the last one is
+    kept. (Failed attempts write no rows to the other tables.)
+    """
+    source = f"read_parquet({files}, union_by_name = true)"
+    if table == "runs":
+        return (f"SELECT * FROM {source} QUALIFY row_number() OVER (PARTITION BY run_id "
+                "ORDER BY finished_at DESC) = 1")
+    return f"SELECT * FROM {source}"
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """A results directory's manifest, or a ConfigError saying what is wrong with it."""
+    file = path / "manifest.json"
+    fix = ("the results directory is damaged: run the sweep again into a new directory "
+           "(or pass --new), or restore manifest.json from a copy")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, None, "is not a results directory (no manifest.json)",
+                          "give a directory written by teachsim sweep / run_experiment"
+                          ) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(file, None, f"is not valid JSON ({exc})", fix) from None
+    except OSError as exc:
+        raise ConfigError(file, None, f"cannot be read ({exc.strerror or exc})",
+                          "check the path and its permissions") from None
+    missing = [k for k in MANIFEST_KEYS if not isinstance(data, dict) or k not in data]
+    if missing:
+        raise ConfigError(file, None, "is not a teachsim manifest (missing "
+                          f"{', '.join(missing)})", fix)
+    return data
+
+
+#: keys every manifest has (readers rely on them)
+MANIFEST_KEYS = ("experiment", "experiment_sha256", "arms", "design", "versions",
+                 "sessions")

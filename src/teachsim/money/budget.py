@@ -14,6 +14,7 @@ import numpy as np
 
 from teachsim.config.errors import ConfigError
 from teachsim.config.scenario import Scenario
+from teachsim.config.validation import quote
 from teachsim.model.records import Table
 from teachsim.model.scenario import LoadedScenario
 from teachsim.money.costs import ledger, verdicts
@@ -25,6 +26,8 @@ class Budget:
     title: str
     tables: dict[str, Table]
     notes: list[str] = field(default_factory=list)
+    #: the experiment arm it belongs to ("" for a single scenario)
+    arm: str = ""
 
 
 def by_year(led: Table) -> Table:
@@ -108,11 +111,11 @@ def budget_for_results(path: Path, arm: str | None = None) -> list[Budget]:
     out = []
     for name in arms:
         if name not in manifest["arms"]:
-            raise ConfigError(path, "arm", f"no arm '{name}'",
+            raise ConfigError(path, "--arm", f"no arm {quote(name)}",
                               f"use one of: {', '.join(manifest['arms'])}")
         scen = Scenario.model_validate(manifest["arms"][name]["scenario"], strict=False)
-        df = res.sql(f"SELECT * FROM school_year WHERE arm = '{name}' ORDER BY run_id, year, "
-                     "school_id")
+        df = res.sql("SELECT * FROM school_year WHERE arm = ? ORDER BY run_id, year, "
+                     "school_id", [name])
         grants, neutral = [], []
         for _, g in df.groupby("run_id", sort=True):
             sy = {c: g[c].to_numpy() for c in g.columns}
@@ -128,7 +131,7 @@ def budget_for_results(path: Path, arm: str | None = None) -> list[Budget]:
         out.append(Budget(
             title=f"{manifest['experiment']}: arm '{name}', {len(grants)} replications "
                   "(P10 / P50 / P90)",
-            tables={"grant budget bands": b},
+            tables={"grant budget bands": b}, arm=name,
             notes=[*notes(scen), f"Share of school-years on the policy that are "
                    f"budget-neutral: median {np.nanmedian(neutral):.0%} across replications."
                    if not np.all(np.isnan(neutral)) else "No school adopted the policy."]))

@@ -4,12 +4,13 @@ formatted spreadsheet (.xlsx, one sheet per table, money formatted, a totals row
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from teachsim.experiments.atomic import atomic_file, safe_name
 from teachsim.model.records import Table
 
 #: columns summed in a sheet's totals row (when present)
@@ -25,20 +26,33 @@ def _cell(v: object) -> object:
     return v
 
 
+def sheet_names(names: list[str]) -> list[str]:
+    """Excel sheet names for ``names``: without the characters Excel forbids, at most 31
+    characters, distinct (case-insensitively, as Excel compares them)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        base = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'") or "sheet"
+        candidate, k = base[:31], 2
+        while candidate.lower() in seen:
+            suffix = f" ({k})"
+            candidate, k = base[:31 - len(suffix)] + suffix, k + 1
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
 def write_csv(tables: dict[str, Table], path: Path) -> list[Path]:
-    """One CSV per table: ``<stem>_<table>.csv`` beside ``path``."""
+    """One CSV per table: ``<stem>_<table>.csv`` beside ``path``, each written atomically."""
     written = []
     for name, table in tables.items():
-        target = path.with_name(f"{path.stem}_{name.replace(' ', '_')}.csv")
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", newline="") as fh:
+        target = path.with_name(f"{path.stem}_{safe_name(name)}.csv")
+        with atomic_file(target) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             cols = list(table)
             w.writerow(cols)
             for row in zip(*(table[c] for c in cols), strict=True):
                 w.writerow([_cell(v) for v in row])
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
         written.append(target)
     return written
 
@@ -48,17 +62,21 @@ def write_xlsx(tables: dict[str, Table], path: Path, notes: list[str] | None = N
     columns (totals rows already in the table, cohort 'total', are left out of it)."""
     import xlsxwriter
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".xlsx")
-    os.close(fd)
-    book = xlsxwriter.Workbook(tmp)
+    with atomic_file(path) as tmp:
+        _write_book(xlsxwriter.Workbook(str(tmp)), tables, notes)
+    return path
+
+
+def _write_book(book: Any, tables: dict[str, Table], notes: list[str] | None) -> None:
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
                             "valign": "top", "border": 1})
     money = book.add_format({"num_format": "$#,##0"})
     pct = book.add_format({"num_format": "0.000"})
     bold_money = book.add_format({"num_format": "$#,##0", "bold": True, "top": 1})
     bold = book.add_format({"bold": True, "top": 1})
-    for name, table in tables.items():
-        sheet = book.add_worksheet(name[:31])
+    names = sheet_names([*tables, *(["notes"] if notes else [])])
+    for sheet_name, table in zip(names, tables.values(), strict=False):
+        sheet = book.add_worksheet(sheet_name)
         cols = list(table)
         n = len(next(iter(table.values()))) if table else 0
         for j, col in enumerate(cols):
@@ -81,11 +99,8 @@ def write_xlsx(tables: dict[str, Table], path: Path, notes: list[str] | None = N
                             bold_money)
         sheet.autofilter(0, 0, max(n, 1), len(cols) - 1)
     if notes:
-        sheet = book.add_worksheet("notes")
+        sheet = book.add_worksheet(names[-1])
         sheet.set_column(0, 0, 110)
         for i, line in enumerate(notes):
             sheet.write(i, 0, line)
     book.close()
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-    return path
