@@ -75,3 +75,27 @@ def test_broken_input(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert "fix:" in text or "--help" in text, text
     assert len(text) < 4000, "the message echoes too much"
     assert _snapshot(tmp_path) == before, "the command left something behind"
+
+
+BIG = "x" * 3_000_000
+SD = ROOT / "configs" / "school_d.toml"
+MEGABYTE_CASES = {
+    "policy": (f'extends = "{SD}"\n[schedule]\npolicy = "{BIG}"\n', "schedule.policy"),
+    "roster": (f'extends = "{SD}"\n[district]\nroster = "{BIG}"\n', "district.roster"),
+    "extends": (f'extends = "{BIG}"\n', "extends"),
+    "key": (f'extends = "{SD}"\n{BIG} = 1\n', "unknown key"),
+    "name": (f'extends = "{SD}"\nname = "{BIG}"\n', "name"),
+    "too_large": ("# " + "y" * 11_000_000 + "\n", "too large for a config file"),
+}
+
+
+@pytest.mark.parametrize("kind", MEGABYTE_CASES)
+def test_megabyte_values_are_named_not_echoed(kind: str, tmp_path: Path) -> None:
+    text, fragment = MEGABYTE_CASES[kind]
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert fragment in result.output
+    assert "fix:" in result.output
+    assert len(result.output) < 2000, result.output[:3000]

@@ -54,14 +54,14 @@ def guarded(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        from teachsim.config.errors import ConfigError
+        from teachsim.config.errors import ConfigError, clip
 
         try:
             command(*args, **kwargs)
         except ConfigError as exc:
             fail(exc)
         except OSError as exc:
-            where = exc.filename or "a file"
+            where = clip(str(exc.filename or "a file"))
             fail(ValueError(f"{where}: {exc.strerror or exc}\n  fix: check the path, its "
                             "permissions and the free space, then run the command again"))
         except (MemoryError, RecursionError) as exc:

@@ -8,6 +8,7 @@ nothing else in the package should print tracebacks for bad input.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,10 +23,10 @@ class ConfigError(Exception):
         problem: str,
         fix: str,
     ) -> None:
-        self.file = _display_path(file) if file is not None else "<config>"
-        self.key = key
-        self.problem = problem
-        self.fix = fix
+        self.file = clip(_display_path(file)) if file is not None else "<config>"
+        self.key = clip(key) if key is not None else None
+        self.problem = clip(problem)
+        self.fix = clip(fix)
         super().__init__(self.render())
 
     def render(self) -> str:
@@ -38,6 +39,21 @@ class ConfigError(Exception):
         else:
             where = f"{self.file}: key '{self.key}'"
         return f"{where}: {self.problem}\n  fix: {self.fix}"
+
+
+#: longest unbroken stretch of a message kept whole (paths fit; pasted megabytes do not)
+_LONGEST = 160
+_LONG_RUN = re.compile(r"\S{" + str(_LONGEST + 1) + ",}")
+
+
+def clip(text: str) -> str:
+    """``text`` with every unbroken stretch longer than about 160 characters cut down, so
+    that a bad value of megabytes is named, not echoed back."""
+    def cut(m: re.Match[str]) -> str:
+        run = m.group()
+        return f"{run[:60]}...{run[-20:]} ({len(run):,} characters)"
+
+    return _LONG_RUN.sub(cut, text)
 
 
 def _display_path(file: str | Path) -> str:

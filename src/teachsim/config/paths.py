@@ -20,3 +20,26 @@ def config_dir() -> Path:
 
 def default_scenario() -> Path:
     return config_dir() / "school_d.toml"
+
+
+# Path tests that answer False for a path the system cannot even look up (a name too long,
+# a NUL byte): such a path is "not found", and the caller's message names the key.
+def exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False

@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from teachsim.config.errors import ConfigError, did_you_mean
+from teachsim.config.paths import exists
 from teachsim.config.tomlio import load_with_extends
 from teachsim.config.validation import Invalid, Strict, to_config_error
 
@@ -203,13 +204,13 @@ def resolve_policy_path(ref: str, relative_to: Path, *, referrer: Path, key: str
     """A policy reference is a built-in name or a path to a TOML file."""
     if ref.endswith(".toml"):
         path = relative_to / ref
-        if not path.exists():
+        if not exists(path):
             raise ConfigError(referrer, key, f"policy file '{ref}' not found (looked at {path})",
                               "fix the path (relative to this file) or use a built-in name: "
                               + ", ".join(builtin_policies()))
         return path
     path = builtin_policy_dir() / f"{ref}.toml"
-    if not path.exists():
+    if not exists(path):
         names = builtin_policies()
         raise ConfigError(referrer, key, f"unknown policy '{ref}'.{did_you_mean(ref, names)}",
                           "use one of the built-in policies (" + ", ".join(names)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from teachsim.config.errors import ConfigError
+from teachsim.config.paths import exists, is_dir
 
 Origins = dict[str, Path]
 
@@ -26,10 +27,10 @@ _BOMS = {b"\xef\xbb\xbf": "UTF-8 with a byte-order mark", b"\xff\xfe": "UTF-16",
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file, turning every failure into a ConfigError."""
-    if not path.exists():
+    if not exists(path):
         raise ConfigError(path, None, "file not found", "check the path; it is relative to "
                           "the current directory (or, for 'extends', to the extending file)")
-    if path.is_dir():
+    if is_dir(path):
         raise ConfigError(path, None, "is a directory, not a TOML file",
                           "give the path of a .toml file")
     try:
@@ -91,7 +92,7 @@ def load_with_extends(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[s
 
     Returns the merged mapping (without the ``extends`` key) and the origin of every key.
     """
-    path = path.resolve() if path.exists() else path
+    path = path.resolve() if exists(path) else path
     if len(_chain) >= MAX_EXTENDS:
         raise ConfigError(_chain[0], "extends", f"the 'extends' chain is longer than "
                           f"{MAX_EXTENDS} files (at {path.name})",
@@ -111,10 +112,10 @@ def load_with_extends(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[s
                               'write extends = "base.toml" (relative to this file), or '
                               "remove the line")
         base_path = (path.parent / base_ref)
-        if base_path.is_dir():
+        if is_dir(base_path):
             raise ConfigError(path, "extends", f"'{base_ref}' is a directory",
                               "name a .toml file (relative to this file)")
-        if not base_path.exists():
+        if not exists(base_path):
             raise ConfigError(path, "extends", f"base file '{base_ref}' not found "
                               f"(looked at {base_path})",
                               "fix the path; it is relative to the extending file")

@@ -21,6 +21,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from teachsim.config.errors import ConfigError
 from teachsim.config.limits import MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, MAX_SEED, MAX_YEARS
+from teachsim.config.paths import exists, is_dir
 from teachsim.config.tomlio import load_with_extends, read_toml
 from teachsim.config.validation import Invalid, Strict, quote, to_config_error
 from teachsim.model.run import TABLES
@@ -194,7 +195,7 @@ class Experiment:
         data = copy.deepcopy(self.base_data)
         origins = dict(self.base_origins)
         for key, value in {**arm.set, **values}.items():
-            _set_dotted(data, key, value)
+            _set_dotted(data, key, value, self.path)
             origins[key] = self.path
         if self.spec.years is not None:
             _set_dotted(data, "run.years", self.spec.years)
@@ -229,13 +230,14 @@ def run_id(arm: int, point: int, replication: int) -> int:
     return (arm << 40) | (point << 20) | replication
 
 
-def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+def _set_dotted(data: dict[str, Any], key: str, value: Any, file: Path | None = None
+                ) -> None:
     parts = key.split(".")
     node = data
     for p in parts[:-1]:
         nxt = node.setdefault(p, {})
         if not isinstance(nxt, dict):
-            raise ConfigError(None, key, f"'{p}' is a value, not a table",
+            raise ConfigError(file, key, f"'{p}' is a value, not a table",
                               "set a key inside a table, e.g. behaviour.burnout.centre")
         node = nxt
     node[parts[-1]] = value
@@ -303,10 +305,10 @@ def load_experiment(path: str | Path) -> Experiment:
     except ValidationError as exc:
         raise to_config_error(exc, ExperimentFile, {}, path) from None
     base_path = path.parent / spec.base
-    if not spec.base.strip() or base_path.is_dir():
+    if not spec.base.strip() or is_dir(base_path):
         raise ConfigError(path, "base", f"{quote(spec.base)} does not name a scenario file",
                           'write base = "scenario.toml" (relative to the experiment file)')
-    if not base_path.exists():
+    if not exists(base_path):
         raise ConfigError(path, "base", f"base scenario '{spec.base}' not found (looked at "
                           f"{base_path})", "fix the path; it is relative to the experiment "
                           "file")

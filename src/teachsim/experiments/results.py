@@ -53,8 +53,17 @@ class Results:
             ) -> pd.DataFrame:
         """Run ``query``; pass values (arm names, ...) as ``params`` (``?`` or ``$name``
         placeholders), never by pasting them into the query."""
+        import duckdb
+
         with self.connect() as con:
-            return con.execute(query, params).df()
+            try:
+                return con.execute(query, params).df()
+            except duckdb.CatalogException as exc:
+                present = ", ".join(self.tables()) or "none: no run has finished"
+                raise ConfigError(self.path, None, "does not hold a table this needs ("
+                                  f"{str(exc).splitlines()[0]}); tables: {present}",
+                                  "run the sweep (again) so its runs finish, and keep the "
+                                  "table in the experiment's tables list") from None
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self.tables():

@@ -343,7 +343,11 @@ def _drain(engine: Engine, task: Task, queue: deque[list[RunSpec]], window: int,
         while True:
             while queue and len(pending) < window:
                 nxt = queue.popleft()
-                pending[pool.submit(task, nxt)] = nxt
+                try:
+                    pending[pool.submit(task, nxt)] = nxt
+                except BrokenExecutor:  # broken before its failure reached us
+                    queue.appendleft(nxt)
+                    return list(pending.values())
             if not pending:
                 return []
             fut = next(as_completed(pending))

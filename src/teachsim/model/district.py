@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from teachsim.config.errors import ConfigError, did_you_mean
+from teachsim.config.paths import exists, is_file
 from teachsim.config.scenario import Scenario, SchoolProfile
 from teachsim.config.validation import quote
 from teachsim.model.streams import stream
@@ -68,10 +69,10 @@ def generate(base: SchoolProfile, n: int, g: Any) -> list[SchoolProfile]:
 def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
                 ) -> list[SchoolProfile]:
     """Read a roster CSV; each row's columns override the profile for that school."""
-    if not path.exists():
+    if not exists(path):
         raise ConfigError(referrer, "district.roster", f"roster file '{path}' not found",
                           "fix the path (relative to the scenario file)")
-    if not path.is_file():
+    if not is_file(path):
         raise ConfigError(referrer, "district.roster", f"'{path}' is not a file",
                           "give the path of a CSV file, one row per school")
     raw = path.read_bytes()
