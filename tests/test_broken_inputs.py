@@ -19,6 +19,7 @@ A case is a TOML file:
 from __future__ import annotations
 
 import hashlib
+import os
 import tomllib
 from pathlib import Path
 
@@ -99,3 +100,20 @@ def test_megabyte_values_are_named_not_echoed(kind: str, tmp_path: Path) -> None
     assert fragment in result.output
     assert "fix:" in result.output
     assert len(result.output) < 2000, result.output[:3000]
+
+
+def test_a_pipe_named_like_a_config_is_refused_not_read(tmp_path: Path) -> None:
+    """Reading a pipe would block for ever."""
+    fifo = tmp_path / "s.toml"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(app, ["validate", str(fifo)])
+    assert result.exit_code == 2 and "not a regular file" in result.output
+
+
+def test_a_symlinked_output_directory_is_refused(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    result = CliRunner().invoke(app, ["run", str(SD), "--years", "1", "--out",
+                                      str(tmp_path / "link")])
+    assert result.exit_code == 2 and "symbolic link" in result.output

@@ -15,3 +15,7 @@ MAX_POINTS = 1_000_000
 MAX_RUNS = 2_000_000
 #: most worker processes
 MAX_WORKERS = 4096
+#: most schools in a district
+MAX_SCHOOLS = 2000
+#: most arms in an experiment (each is validated and compiled when the file is loaded)
+MAX_ARMS = 1000

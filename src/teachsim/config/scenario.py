@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from teachsim.config.errors import ConfigError
-from teachsim.config.limits import MAX_SEED, MAX_YEARS
+from teachsim.config.limits import MAX_SCHOOLS, MAX_SEED, MAX_YEARS
 from teachsim.config.parameters import Behaviour, Costs
 from teachsim.config.tomlio import load_with_extends
 from teachsim.config.validation import Invalid, Strict, to_config_error
@@ -126,7 +126,7 @@ class DistrictGenerator(Strict):
 
 
 class District(Strict):
-    n_schools: int = Field(1, ge=1, le=2000, description="schools in the district (with a "
+    n_schools: int = Field(1, ge=1, le=MAX_SCHOOLS, description="schools in the district (with a "
                            "roster: must match its rows, or be left at 1)")
     roster: str | None = Field(None, description="CSV file, one row per school (columns: "
                                "name and any school-profile key), relative to this file")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from teachsim.config.errors import ConfigError
-from teachsim.config.paths import exists, is_dir
+from teachsim.config.paths import exists, is_dir, is_file
 
 Origins = dict[str, Path]
 
@@ -32,6 +32,9 @@ def read_toml(path: Path) -> dict[str, Any]:
                           "the current directory (or, for 'extends', to the extending file)")
     if is_dir(path):
         raise ConfigError(path, None, "is a directory, not a TOML file",
+                          "give the path of a .toml file")
+    if not is_file(path):  # a pipe or device: reading it could block for ever
+        raise ConfigError(path, None, "is not a regular file (a pipe or a device?)",
                           "give the path of a .toml file")
     try:
         size = path.stat().st_size

@@ -58,11 +58,25 @@ def _writable_parent(path: Path, option: str) -> None:
                               "choose a location you can write to") from None
 
 
+def _plain_name(path: Path, option: str) -> None:
+    if path.name in ("", ".", "..") or path.resolve() == Path.cwd().resolve():
+        raise ConfigError(path, option, "names the current or a parent directory, not an "
+                          "output", "give a new name, e.g. out/run1")
+    if path.is_symlink():
+        raise ConfigError(path, option, "is a symbolic link", "give the real path "
+                          f"({path.resolve()}) or a new name")
+
+
 def check_file_target(path: Path, option: str = "--out") -> None:
-    """Refuse a file target that is a directory or whose parent cannot hold it."""
+    """Refuse a file target that is a directory, a device or other special file, or whose
+    parent cannot hold it."""
+    _plain_name(path, option)
     if path.is_dir():
         raise ConfigError(path, option, "is a directory, where a file is wanted",
                           "give a file name, e.g. " + str(path / "out.xlsx"))
+    if path.exists() and not path.is_file():
+        raise ConfigError(path, option, "is a device or other special file, not a regular "
+                          "file", "give the name of a regular file")
     _writable_parent(path, option)
 
 
@@ -71,6 +85,7 @@ def check_dir_target(path: Path, marker: str, option: str = "--out",
     """Refuse a directory target that is a file, or a directory holding anything but a
     previous output of the same kind (recognised by its ``marker`` file): replacing it
     would delete someone's files."""
+    _plain_name(path, option)
     if path.exists() and not path.is_dir():
         raise ConfigError(path, option, "is a file, where a directory is wanted",
                           "give a directory name that is new or holds a previous output")

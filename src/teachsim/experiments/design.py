@@ -20,7 +20,14 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from teachsim.config.errors import ConfigError
-from teachsim.config.limits import MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, MAX_SEED, MAX_YEARS
+from teachsim.config.limits import (
+    MAX_ARMS,
+    MAX_POINTS,
+    MAX_REPLICATIONS,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_YEARS,
+)
 from teachsim.config.paths import exists, is_dir
 from teachsim.config.tomlio import load_with_extends, read_toml
 from teachsim.config.validation import Invalid, Strict, quote, to_config_error
@@ -106,7 +113,7 @@ class ExperimentFile(Strict):
         description=f"tables to keep, of {', '.join(TABLES)}")
     chunk_size: int | None = Field(None, ge=1, le=10000, description="runs per task "
                                    "(default: chosen from runs and workers)")
-    arm: list[Arm] = Field(default_factory=lambda: [Arm(name="base")],
+    arm: list[Arm] = Field(default_factory=lambda: [Arm(name="base")], max_length=MAX_ARMS,
                            description="[[arm]] tables; default: one arm, the base scenario")
     sweep: Sweep | None = Field(None, description="optional parameter sweep")
 

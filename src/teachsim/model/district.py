@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from teachsim.config.errors import ConfigError, did_you_mean
+from teachsim.config.limits import MAX_SCHOOLS
 from teachsim.config.paths import exists, is_file
 from teachsim.config.scenario import Scenario, SchoolProfile
 from teachsim.config.validation import quote
@@ -75,6 +76,10 @@ def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
     if not is_file(path):
         raise ConfigError(referrer, "district.roster", f"'{path}' is not a file",
                           "give the path of a CSV file, one row per school")
+    size = path.stat().st_size
+    if size > 50_000_000:
+        raise ConfigError(path, None, f"is {size:,} bytes, too large for a roster of at most "
+                          f"{MAX_SCHOOLS:,} schools", "give one row per school")
     raw = path.read_bytes()
     try:
         # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which means nothing
@@ -102,6 +107,10 @@ def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
     if "name" not in header:
         raise ConfigError(path, None, "the roster has no 'name' column",
                           "add a first column 'name' with one school name per row")
+    if len(rows) - 1 > MAX_SCHOOLS:
+        raise ConfigError(path, None, f"has {len(rows) - 1:,} rows; a district has at most "
+                          f"{MAX_SCHOOLS:,} schools", "split the district into several "
+                          "scenarios")
     schools = []
     for i, cells in enumerate(rows[1:], start=2):  # line 1 is the header
         if not any(c.strip() for c in cells):
