@@ -23,10 +23,10 @@ class ConfigError(Exception):
         problem: str,
         fix: str,
     ) -> None:
-        self.file = clip(_display_path(file)) if file is not None else "<config>"
-        self.key = clip(key) if key is not None else None
-        self.problem = clip(problem)
-        self.fix = clip(fix)
+        self.file = clip(_display_path(file), 300) if file is not None else "<config>"
+        self.key = clip(key, 160) if key is not None else None
+        self.problem = clip(problem, 700)
+        self.fix = clip(fix, 700)
         super().__init__(self.render())
 
     def render(self) -> str:
@@ -46,14 +46,20 @@ _LONGEST = 160
 _LONG_RUN = re.compile(r"\S{" + str(_LONGEST + 1) + ",}")
 
 
-def clip(text: str) -> str:
-    """``text`` with every unbroken stretch longer than about 160 characters cut down, so
-    that a bad value of megabytes is named, not echoed back."""
+def clip(text: str, most: int | None = None) -> str:
+    """``text`` with every unbroken stretch longer than about 160 characters cut down,
+    and (given ``most``) the whole cut to about ``most`` characters, so that a bad value
+    of megabytes is named, not echoed back."""
     def cut(m: re.Match[str]) -> str:
         run = m.group()
         return f"{run[:60]}...{run[-20:]} ({len(run):,} characters)"
 
-    return _LONG_RUN.sub(cut, text)
+    text = _LONG_RUN.sub(cut, text)
+    if most is not None and len(text) > most:
+        keep = most - 40
+        text = (f"{text[:keep * 3 // 4]} ...{text[-(keep // 4):]} (cut from {len(text):,} "
+                "characters)")
+    return text
 
 
 def _display_path(file: str | Path) -> str:

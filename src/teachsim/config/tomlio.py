@@ -66,6 +66,10 @@ def read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, None, f"is not valid TOML ({exc})",
                           "correct the syntax at the line and column given") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise ConfigError(path, None, f"holds a value too large to read ({str(exc)[:120]})",
+                          "use ordinary numbers (no config value needs more than a few "
+                          "digits)") from None
     except RecursionError:
         raise ConfigError(path, None, "nests arrays or tables too deeply to read",
                           "flatten the nesting; no config key needs more than a few "

@@ -50,7 +50,7 @@ def generate(base: SchoolProfile, n: int, g: Any) -> list[SchoolProfile]:
     rng = stream(g.seed, "district.generate")
     hpg = rng.integers(g.homerooms_per_grade[0], g.homerooms_per_grade[1] + 1, size=n)
     poverty = rng.uniform(*g.poverty_share, size=n)
-    conditions = rng.normal(0.0, g.conditions_sd, size=n)
+    conditions = rng.normal(0.0, abs(g.conditions_sd), size=n)  # abs: -0.0 is valid
     bench = rng.uniform(*g.leader_bench, size=n)
     scale = hpg / base.homerooms_per_grade
     return [base.model_copy(update={
@@ -92,7 +92,11 @@ def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
     if "\x00" in text:
         raise ConfigError(path, None, "holds NUL bytes, so it is not a CSV text file",
                           "save the roster as CSV UTF-8")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ConfigError(path, None, f"is not a CSV file teachsim can read ({exc})",
+                          "save the roster as CSV UTF-8, one school per row") from None
     header = [h.strip() for h in rows[0]] if rows else []
     for col in header:
         if col not in ROSTER_COLUMNS:
