@@ -260,3 +260,28 @@ def test_default_results_directory_stays_under_results(tmp_path: Path,
     res = run_experiment(tmp_path / "e.toml", serial=True)
     assert res.path == Path("results") / "escape"
     assert (tmp_path / "results" / "escape" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("damage", ["truncated_table", "junk_runs", "arms_a_list"])
+def test_damaged_results_are_named_not_a_traceback(damage: str, done: Path, tmp_path: Path
+                                                   ) -> None:
+    res = tmp_path / "res"
+    shutil.copytree(done, res)
+    chunk = sorted((res / "parts").glob("chunk-*"))[0]
+    if damage == "truncated_table":
+        table = chunk / "school_year.parquet"
+        table.write_bytes(table.read_bytes()[:100])
+    elif damage == "junk_runs":
+        (chunk / "runs.parquet").write_text("junk")
+    else:
+        m = json.loads((res / "manifest.json").read_text())
+        m["arms"] = [1, 2]
+        (res / "manifest.json").write_text(json.dumps(m))
+    for command in (["report", str(res)], ["budget", str(res)],
+                    ["sweep", str(tmp_path / "exp.toml"), "--serial", "--out", str(res)]):
+        if command[0] == "sweep":
+            shutil.copy(res / "experiment.toml", tmp_path / "exp.toml")
+        r = CliRunner().invoke(app, command)
+        assert r.exit_code == 2 and isinstance(r.exception, SystemExit), r.output
+        assert ("damaged" in r.output and chunk.name in r.output) or \
+            "wrong structure" in r.output, r.output

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from teachsim.config.errors import ConfigError
-from teachsim.experiments.store import ResultsStore, ident, literal, read_manifest, select
+from teachsim.experiments.store import (
+    ResultsStore,
+    damaged_chunk,
+    ident,
+    literal,
+    read_manifest,
+    select,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,15 +62,17 @@ class Results:
         placeholders), never by pasting them into the query."""
         import duckdb
 
-        with self.connect() as con:
-            try:
+        try:
+            with self.connect() as con:
                 return con.execute(query, params).df()
-            except duckdb.CatalogException as exc:
-                present = ", ".join(self.tables()) or "none: no run has finished"
-                raise ConfigError(self.path, None, "does not hold a table this needs ("
-                                  f"{str(exc).splitlines()[0]}); tables: {present}",
-                                  "run the sweep (again) so its runs finish, and keep the "
-                                  "table in the experiment's tables list") from None
+        except duckdb.CatalogException as exc:
+            present = ", ".join(self.tables()) or "none: no run has finished"
+            raise ConfigError(self.path, None, "does not hold a table this needs ("
+                              f"{str(exc).splitlines()[0]}); tables: {present}",
+                              "run the sweep (again) so its runs finish, and keep the "
+                              "table in the experiment's tables list") from None
+        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+            raise damaged_chunk(self.path, exc) from None
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self.tables():

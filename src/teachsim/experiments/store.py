@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -131,7 +132,11 @@ class ResultsStore:
         succeeded)."""
         done: dict[int, str] = {}
         for d in self.chunk_dirs():
-            t = pq.read_table(d / "runs.parquet", columns=["run_id", "status"]).to_pydict()
+            try:
+                t = pq.read_table(d / "runs.parquet", columns=["run_id", "status"]
+                                  ).to_pydict()
+            except (OSError, pa.ArrowException) as exc:
+                raise damaged_chunk(d, exc) from None
             for run, status in zip(t["run_id"], t["status"], strict=True):
                 if done.get(run) != "ok":
                     done[run] = status
@@ -184,8 +189,12 @@ class ResultsStore:
             con = duckdb.connect(str(tmp))
             try:
                 for table, paths in self.table_files().items():
-                    con.execute(f"CREATE TABLE {ident(table)} AS {select(table, '$files')}",
-                                {"files": [str(p) for p in paths]})
+                    try:
+                        con.execute(f"CREATE TABLE {ident(table)} AS "
+                                    f"{select(table, '$files')}",
+                                    {"files": [str(p) for p in paths]})
+                    except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+                        raise damaged_chunk(self.parts, exc) from None
                 con.execute("CREATE TABLE _chunks AS SELECT unnest($names) AS chunk",
                             {"names": [d.name for d in self.chunk_dirs()]})
             finally:
@@ -196,6 +205,16 @@ class ResultsStore:
             tmp.unlink(missing_ok=True)
             Path(f"{tmp}.wal").unlink(missing_ok=True)
         return db
+
+
+def damaged_chunk(where: Path, exc: Exception) -> ConfigError:
+    """The error for a chunk whose files cannot be read (a disk fault, a partial copy):
+    ``where`` is the chunk, or the results directory when the error names the file."""
+    found = re.search(r"'([^']*chunk-[^'/]+)/[^'/]+\.parquet'", str(exc))
+    chunk = Path(found.group(1)) if found else where
+    return ConfigError(chunk, None, f"is damaged: {str(exc).splitlines()[0][:200]}",
+                       f"delete the directory {chunk.name} (or restore it from a copy); "
+                       "the next teachsim sweep of the same experiment reruns its runs")
 
 
 def ident(name: str) -> str:
@@ -241,9 +260,20 @@ def read_manifest(path: Path) -> dict[str, Any]:
     if missing:
         raise ConfigError(file, None, "is not a teachsim manifest (missing "
                           f"{', '.join(missing)})", fix)
+    wrong = [k for k, kind in MANIFEST_KEYS.items() if not isinstance(data[k], kind)]
+    arms = data["arms"]
+    if not wrong and not all(isinstance(a, str) and isinstance(v, dict)
+                             and isinstance(v.get("scenario", {}), dict)
+                             for a, v in arms.items()):
+        wrong.append("arms")
+    if not wrong and not isinstance(data["design"].get("points", []), list):
+        wrong.append("design")
+    if wrong:
+        raise ConfigError(file, ", ".join(wrong), "has the wrong structure", fix)
     return data
 
 
 #: keys every manifest has (readers rely on them)
-MANIFEST_KEYS = ("experiment", "experiment_sha256", "arms", "design", "versions",
-                 "sessions")
+MANIFEST_KEYS: dict[str, type | tuple[type, ...]] = {
+    "experiment": str, "experiment_sha256": str, "arms": dict, "design": dict,
+    "versions": dict, "sessions": list}
