@@ -40,6 +40,10 @@ def budget(
     try:
         if target.is_dir():
             budgets = budget_for_results(target, arm)
+        elif arm is not None:
+            raise ConfigError(target, "--arm", "applies to an experiment's results "
+                              "directory, not to a scenario file",
+                              "leave out --arm, or give a results directory")
         else:
             loaded = load(target)
             with err.status("running the scenario"):

@@ -304,10 +304,33 @@ class Scenario(Strict):
 def validate_scenario(data: dict[str, Any], origins: dict[str, Path], path: Path) -> Scenario:
     """Validate merged scenario data; a bad key raises ConfigError naming the file that
     set it (``origins``)."""
+    kind = _other_kind(data)
+    if kind:
+        raise ConfigError(path, None, f"is not a scenario file: it looks like {kind[0]}",
+                          kind[1])
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise to_config_error(exc, Scenario, origins, path) from None
+
+
+#: top-level keys only an experiment file or a policy file has
+_EXPERIMENT_ONLY = {"base", "arm", "sweep", "replications", "tables", "chunk_size"}
+_POLICY_ONLY = {"cycle_days", "cycle_follows", "default_homeroom_day",
+                "default_specials_day", "roles", "assign", "special_days", "day"}
+
+
+def _other_kind(data: dict[str, Any]) -> tuple[str, str] | None:
+    """(what, fix) when ``data`` is an experiment or policy file given as a scenario."""
+    keys = set(data)
+    if "base" in keys and keys & _EXPERIMENT_ONLY and not keys & set(Scenario.model_fields) - {
+            "name", "description"}:
+        return ("an experiment file (it has 'base')",
+                "run it with teachsim sweep FILE, or give a scenario file (see configs/)")
+    if len(keys & _POLICY_ONLY) >= 2:
+        return ("a schedule policy file", "name it in a scenario instead: [schedule] "
+                'policy = "path/to/policy.toml" (see configs/policies/)')
+    return None
 
 
 def read_scenario(path: str | Path) -> tuple[Scenario, dict[str, Path]]:

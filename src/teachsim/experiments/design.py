@@ -307,6 +307,12 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ConfigError(path, None, "is not a .toml file", "give an experiment file ending "
                           "in .toml (see experiments/)")
     data = read_toml(path)
+    if "base" not in data and ({"extends", "school", "run", "schedule", "district"}
+                               & set(data)):
+        raise ConfigError(path, None, "is not an experiment file: it looks like a scenario "
+                          "file (it has no 'base')", "run a scenario with teachsim run "
+                          "FILE, or write an experiment file whose base names it (see "
+                          "experiments/)")
     try:
         spec = ExperimentFile.model_validate(data)
     except ValidationError as exc:
