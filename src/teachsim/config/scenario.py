@@ -291,6 +291,28 @@ class Scenario(Strict):
             raise Invalid("behaviour.initial_staff.experience_mean exceeds experience_max",
                           "lower the mean or raise the max",
                           key="behaviour.initial_staff.experience_mean")
+        school = self.school
+        if school.student_day_minutes > school.contract_day_minutes:
+            raise Invalid(f"the {school.student_day_minutes}-minute student day is longer "
+                          f"than the {school.contract_day_minutes}-minute contract day",
+                          "shorten the student day or lengthen the contract day",
+                          key="school.student_day_minutes")
+        if self.salaries.years_to_average > self.salaries.max_step_years:
+            raise Invalid("salaries.years_to_average is beyond max_step_years, so no teacher "
+                          "would ever earn the average salary", "make years_to_average no "
+                          "more than max_step_years", key="salaries.years_to_average")
+        r = self.rollout
+        if r.strategy != "none" and r.first_year >= self.run.years:
+            raise Invalid(f"the rollout starts in model year {r.first_year}, after the "
+                          f"{self.run.years}-year run ends (years 0-{self.run.years - 1})",
+                          "start it earlier or run more years", key="rollout.first_year")
+        st = self.staffing
+        most = staff0.experience_max + self.run.years
+        if st.leaders_per_grade > 0 and st.leader_min_experience > most:
+            raise Invalid(f"no teacher can ever be eligible to lead: leaders need "
+                          f"{st.leader_min_experience} years, and no teacher has more than "
+                          f"{most} (behaviour.initial_staff.experience_max + run.years)",
+                          "lower leader_min_experience", key="staffing.leader_min_experience")
         tod = self.calendar.teacher_only_day
         tod_total = tod.pd + tod.individual_planning + tod.breaks + tod.other
         if tod_total > self.school.contract_day_minutes:

@@ -19,7 +19,7 @@ from teachsim.config.policy import Policy, load_policy, resolve_policy_path
 from teachsim.config.scenario import Scenario, SchoolProfile, read_scenario, validate_scenario
 from teachsim.model.calendar import build_calendar
 from teachsim.model.district import build_schools
-from teachsim.model.schedule import check_fits, compile_schedule
+from teachsim.model.schedule import CompiledSchedule, check_fits, compile_schedule
 
 
 class LoadedScenario:
@@ -143,3 +143,22 @@ def _check_staffing(loaded: LoadedScenario, origins: dict[str, Path]) -> None:
             if problems:
                 raise ConfigError(file, key, f"policy '{pol.name}' cannot be staffed at "
                                   f"'{school.name}': {problems[0]}", fix)
+            _check_duties(comp, school, pol.name, origins, loaded.path)
+
+
+def _check_duties(comp: CompiledSchedule, school: SchoolProfile, policy: str,
+                  origins: dict[str, Path], path: Path) -> None:
+    """Refuse duties that could not be done: the minutes no paraprofessional or other
+    staff cover fall on the teachers, and they have no more than the part of the contract
+    day without students to do them in."""
+    teachers = school.homerooms + school.specials_teachers
+    per_teacher = comp.duty_minutes_uncovered(school) / max(teachers, 1)
+    room = school.contract_day_minutes - school.student_day_minutes
+    if per_teacher > room:
+        raise ConfigError(origins.get("school.duty_minutes_per_day", path),
+                          "school.duty_minutes_per_day",
+                          f"leaves {per_teacher:.0f} minutes of duties a day for each "
+                          f"teacher at '{school.name}' under policy '{policy}', more than "
+                          f"the {room} minutes of the contract day without students",
+                          "lower duty_minutes_per_day, or add paraprofessionals or other "
+                          "staff who take duties")
