@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from teachsim.experiments.atomic import atomic_file, safe_name
+from teachsim.experiments.atomic import atomic_file, check_file_target, safe_name
 from teachsim.model.records import Table
 
 #: columns summed in a sheet's totals row (when present)
@@ -44,9 +44,12 @@ def sheet_names(names: list[str]) -> list[str]:
 
 def write_csv(tables: dict[str, Table], path: Path) -> list[Path]:
     """One CSV per table: ``<stem>_<table>.csv`` beside ``path``, each written atomically."""
+    targets = {name: path.with_name(f"{path.stem}_{safe_name(name)}.csv") for name in tables}
+    for target in targets.values():
+        check_file_target(target)  # all of them before writing any
     written = []
     for name, table in tables.items():
-        target = path.with_name(f"{path.stem}_{safe_name(name)}.csv")
+        target = targets[name]
         with atomic_file(target) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             cols = list(table)
