@@ -50,21 +50,20 @@ def budget(
                 budgets = [budget_for_scenario(loaded, seed=seed, years=years)]
     except ConfigError as exc:
         fail(exc)
-    for b in budgets:
-        out.print(budget_tables(b))
-    if out_file is not None:
+    written: list[Path] = []
+    if out_file is not None:  # written before anything is printed, so a refusal is short
         from teachsim.money.spreadsheet import write_csv, write_xlsx
 
         tables = {}
         for b in budgets:
             prefix = "" if len(budgets) == 1 else b.arm + " "
-            tables.update({f"{prefix}{k}"[:31]: v for k, v in b.tables.items()})
+            tables.update({f"{prefix}{k}": v for k, v in b.tables.items()})
         notes = [n for b in budgets for n in [b.title, *b.notes, ""]]
         if out_file.suffix == ".xlsx":
-            write_xlsx(tables, out_file, notes)
-            out.print(f"wrote {out_file}")
+            written = [write_xlsx(tables, out_file, notes)]
         else:
             written = write_csv(tables, out_file)
-            out.print("wrote " + ", ".join(str(p) for p in written), highlight=False)
-
-
+    for b in budgets:
+        out.print(budget_tables(b))
+    if written:
+        out.print("wrote " + ", ".join(str(p) for p in written), highlight=False)
