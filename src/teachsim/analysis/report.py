@@ -101,6 +101,11 @@ def _build(res: Results, manifest: dict[str, Any], out: Path, fig_dir: Path, tmp
     from teachsim.analysis import plots
 
     arms = list(manifest["arms"])
+    # counted in the run records: a sweep killed part-way, or resumed with a different
+    # --replications, shows what is really there
+    counts = res.replications()
+    reps = (str(next(iter(counts.values()))) if len(set(counts.values())) == 1
+            else ", ".join(f"{a}: {n}" for a, n in counts.items()))
     report = Report(html=out)
     sections: list[str] = []
 
@@ -179,8 +184,8 @@ def _build(res: Results, manifest: dict[str, Any], out: Path, fig_dir: Path, tmp
             {"item": "file SHA-256", "value": manifest["experiment_sha256"][:16] + "..."},
             {"item": "arms", "value": ", ".join(arms)},
             {"item": "design points", "value": len(manifest["design"]["points"])},
-            {"item": "replications", "value": manifest["replications"]},
-            {"item": "root seed", "value": manifest["root_seed"]},
+            {"item": "replications finished (from the data)", "value": reps},
+            {"item": "root seed", "value": manifest.get("root_seed", "?")},
             {"item": "runs", "value": ", ".join(f"{s}: {n}" for s, n in runs.itertuples(
                 index=False))},
             {"item": "versions", "value": versions},
@@ -192,7 +197,7 @@ def _build(res: Results, manifest: dict[str, Any], out: Path, fig_dir: Path, tmp
     doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
            f"</title><style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
            f"<p class='note'>{html.escape(str(manifest.get('experiment_file')))}; "
-           f"{manifest['replications']} replications per arm; figures also saved in "
+           f"{html.escape(reps)} replications per arm; figures also saved in "
            f"{html.escape(fig_dir.name)}/.</p>" + "".join(sections) + "</body></html>")
     write_text(out, doc)
     return report
