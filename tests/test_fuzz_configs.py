@@ -1,16 +1,17 @@
 """Property-based fuzzing of every config key: whatever value a user writes, loading a
-scenario, an experiment or a roster either succeeds or ends in one clean ConfigError
-(naming the fix, not echoing the value whole); no other exception may escape.
+scenario, an experiment, a roster or a schedule policy either succeeds or ends in one clean
+ConfigError (naming the fix, not echoing the value whole); no other exception may escape.
 
 The keys are not listed by hand: they are found by walking the pydantic models
-(:class:`Scenario`, :class:`ExperimentFile`), so a key added later is fuzzed too. Values
-are drawn from two strategies: a wild one (any TOML value: huge and negative integers,
-nan/inf/-0.0, unicode and quote-laden text, dates, nested mixed lists, small tables, raw
-TOML such as hex integers or multi-line strings) and a typed one near each field's type
-and bounds, so that values which pass the schema reach the domain checks too. Values that
-must never be left to chance (long text, long lists, -0.0, ...) are tried on every key
-(``NASTY``), and TOML that trips the parser whatever the key (``PARSER_BOMBS``) once per
-kind of file.
+(:class:`Scenario`, :class:`ExperimentFile`, :class:`Policy`), so a key added later is
+fuzzed too. Values are drawn from two strategies: a wild one (any TOML value: huge and
+negative integers, nan/inf/-0.0, unicode and quote-laden text, dates, nested mixed lists,
+small tables, raw TOML such as hex integers or multi-line strings) and a typed one near
+each field's type and bounds, so that values which pass the schema reach the domain
+checks too. Values that must never be left to chance (long text, long lists, -0.0, ...)
+are tried on every key (``NASTY``), and TOML that trips the parser whatever the key
+(``PARSER_BOMBS``) once per kind of file. Policies are also fuzzed as a whole: random
+numbers of day types, assignments, special days and outside-day sessions.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import csv
 import datetime as dt
 import io
 import math
+import time
+import tomllib
 import types
 import typing
 from dataclasses import dataclass
@@ -35,7 +38,7 @@ from typer.testing import CliRunner
 
 from teachsim.cli import app
 from teachsim.config.errors import ConfigError
-from teachsim.config.policy import builtin_policies
+from teachsim.config.policy import ACTIVITIES, ROLES, Policy, builtin_policies
 from teachsim.config.scenario import Scenario
 from teachsim.experiments.design import ExperimentFile, load_experiment
 from teachsim.model.district import ROSTER_COLUMNS
@@ -46,6 +49,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SCHOOL_D = str(ROOT / "configs" / "school_d.toml")
 #: longest acceptable rendered error: a bad value is named, not echoed back whole
 MAX_MESSAGE = 2000
+POLICY_DIR = ROOT / "configs" / "policies"
+#: the built-in schedule policies, parsed: the valid starting points for policy files
+POLICY_DOCS: dict[str, dict[str, Any]] = {
+    p.stem: tomllib.loads(p.read_text(encoding="utf-8"))
+    for p in sorted(POLICY_DIR.glob("*.toml"))}
+#: names a policy refers to: day types, School D's grades, slots
+DAY_NAMES = sorted({name for doc in POLICY_DOCS.values() for role in doc["roles"].values()
+                    for name in role["days"]})
+POLICY_WORDS = [*DAY_NAMES, "K", "1", "2", "3", "4", "5", "6", "k", "all", "morning",
+                "afternoon"]
 
 FUZZ = settings(
     max_examples=15,
@@ -71,15 +84,22 @@ class Key:
     is_table: bool
 
 
-def _submodels(annotation: Any, in_list: bool = False) -> list[tuple[type[BaseModel], bool]]:
-    """The BaseModel classes inside ``annotation`` (through ``list[...]`` and ``X | None``),
-    each with whether it sits inside a list."""
+#: the part of a key that stands for any name in a table of named tables
+#: (``roles.homeroom.days.*.teaching``): the first name found is used
+ANY = "*"
+
+
+def _submodels(annotation: Any, in_list: bool = False, in_dict: bool = False
+               ) -> list[tuple[type[BaseModel], bool, bool]]:
+    """The BaseModel classes inside ``annotation`` (through ``list[...]``,
+    ``dict[str, ...]`` and ``X | None``), each with whether it sits inside a list and
+    whether it is the value of a table of named tables."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [(annotation, in_list)]
+        return [(annotation, in_list, in_dict)]
     origin = typing.get_origin(annotation)
-    found: list[tuple[type[BaseModel], bool]] = []
+    found: list[tuple[type[BaseModel], bool, bool]] = []
     for arg in typing.get_args(annotation):
-        found += _submodels(arg, in_list or origin is list)
+        found += _submodels(arg, in_list or origin is list, in_dict or origin is dict)
     return found
 
 
@@ -91,9 +111,15 @@ def walk(model: type[BaseModel], prefix: tuple[str, ...] = (),
         parts = (*prefix, name)
         subs = _submodels(field.annotation)
         keys.append(Key(".".join(parts), parts, list_parts, field, bool(subs)))
-        for sub, in_list in subs:
+        for sub, in_list, in_dict in subs:
             inner = list_parts | {len(parts) - 1} if in_list else list_parts
-            keys.extend(walk(sub, parts, inner))
+            if in_dict:  # one named table, then its keys
+                named = (*parts, ANY)
+                keys.append(Key(".".join(named), named, inner,
+                                FieldInfo.from_annotation(sub), True))
+                keys.extend(walk(sub, named, inner))
+            else:
+                keys.extend(walk(sub, parts, inner))
     return keys
 
 
@@ -197,10 +223,12 @@ def with_value(doc: dict[str, Any], key: Key, value: Any, defaults: dict[str, An
                ) -> dict[str, Any]:
     """A copy of ``doc`` with ``key`` set to ``value``. Tables on the way are created; a
     list of tables on the way gets (or keeps) a valid first element, from ``doc`` or from
-    ``defaults``, whose key is replaced."""
+    ``defaults``, whose key is replaced; :data:`ANY` in the key is the first name of its
+    table of named tables."""
     out = copy.deepcopy(doc)
     node, dnode = out, defaults
     for i, part in enumerate(key.parts[:-1]):
+        part = _entry_name(node, dnode) if part == ANY else part
         dnode = dnode.get(part) if isinstance(dnode, dict) else None
         if i in key.list_parts:
             if not (isinstance(node.get(part), list) and node[part]):
@@ -212,8 +240,17 @@ def with_value(doc: dict[str, Any], key: Key, value: Any, defaults: dict[str, An
             if not isinstance(node.get(part), dict):
                 node[part] = {}
             node = node[part]
-    node[key.parts[-1]] = value
+    last = _entry_name(node, dnode) if key.parts[-1] == ANY else key.parts[-1]
+    node[last] = value
     return out
+
+
+def _entry_name(node: Any, dnode: Any) -> str:
+    """The first name in a table of named tables (in the document, else the defaults)."""
+    for table in (node, dnode):
+        if isinstance(table, dict) and table:
+            return next(iter(table))
+    return "fuzzed"
 
 
 # --- values ------------------------------------------------------------------------------
@@ -295,11 +332,16 @@ def typed(annotation: Any, field: FieldInfo | None = None) -> st.SearchStrategy[
                          st.sampled_from([lo + 1, hi - 1]))
     if annotation is str:
         return st.one_of(st.text(max_size=30), st.sampled_from(builtin_policies()),
-                         st.sampled_from([*TABLES, *ROSTER_COLUMNS, "x.toml"]))
+                         st.sampled_from([*TABLES, *ROSTER_COLUMNS, "x.toml"]),
+                         st.sampled_from(POLICY_WORDS))
     if origin is typing.Literal:
         return st.one_of(st.sampled_from(typing.get_args(annotation)), st.text(max_size=12))
     if origin is list:
         return st.lists(typed(args[0]), max_size=6)
+    if origin is dict and isinstance(args[-1], type) and issubclass(args[-1], BaseModel):
+        # a table of named tables (day types): known names and odd ones
+        return st.dictionaries(st.one_of(st.sampled_from(POLICY_WORDS), st.text(max_size=12)),
+                               typed(args[-1]), max_size=3)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         fields = annotation.model_fields
         return st.dictionaries(st.sampled_from(sorted(fields)),
@@ -660,3 +702,377 @@ def test_validate_never_shows_a_traceback(content: bytes, workdir: Path) -> None
         assert text.lstrip().startswith("error:"), text[:2000]
         assert "fix:" in text, text[:2000]
         assert len(text) < MAX_MESSAGE, text[:300]
+
+
+# --- 4. schedule policy files ------------------------------------------------------------
+#
+# A policy file is read when a scenario names it (``schedule.policy = "p.toml"``), and is
+# then validated whole and compiled against the school (fit to the day, specials
+# coverage). Every policy key is fuzzed starting from a built-in policy that sets it,
+# written either whole or as a file that ``extends`` the built-in and sets only that key;
+# each file is loaded as a scenario's policy, as its baseline, or as the policy of a
+# 60-school district whose schools differ in size and specials staff (drawn; the fixed
+# values use a scenario where it is both policy and baseline).
+
+POLICY_KEYS = walk(Policy)
+POLICY_LEAVES = [k for k in POLICY_KEYS if not k.is_table]
+POLICY_TABLES = [k for k in POLICY_KEYS if k.is_table]
+#: School D's day, which every policy has to fit
+SCHOOL_D_DAY = load_scenario(SCHOOL_D).scenario.school
+
+
+def test_the_walk_finds_every_policy_key() -> None:
+    dotted = {k.dotted for k in POLICY_KEYS}
+    assert {"cycle_days", "roles.homeroom.days.*.teaching",
+            "roles.leader.days.*.collaboration_structured", "assign.slot",
+            "special_days.days_per_year", "outside_day.sessions_per_week"} <= dotted
+    activities = [*ACTIVITIES, "students_with_specials", "collaboration_facilitated",
+                  "collaboration_structured"]
+    assert len(POLICY_LEAVES) == 7 + 3 * len(activities) + 4 + 4 + 5
+
+
+def _at(doc: Any, key: Key) -> Any:
+    """The value of ``key`` in ``doc`` (first element of a list of tables, first name of a
+    table of named tables), or None."""
+    node = doc
+    for i, part in enumerate(key.parts):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(_entry_name(node, None) if part == ANY else part)
+        if i in key.list_parts:
+            node = node[0] if isinstance(node, list) and node else None
+    return node
+
+
+def policy_bases(key: Key) -> list[str]:
+    """The built-in policies that set ``key`` (where a user would edit it), else those
+    that have its table, else rotating_release (the key is added to it)."""
+    setting = [n for n, doc in POLICY_DOCS.items() if _at(doc, key) is not None]
+    parent = Key(key.dotted, key.parts[:-1], key.list_parts, key.field, True)
+    having = [n for n, doc in POLICY_DOCS.items() if isinstance(_at(doc, parent), dict)]
+    return setting or having or ["rotating_release"]
+
+
+def _is_int(annotation: Any) -> bool:
+    return annotation is int or int in typing.get_args(annotation)
+
+
+def policy_edges(key: Key, doc: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Whole numbers where the policy's domain checks turn: the value in ``doc`` and its
+    neighbours, the cycle's length, and for the minutes of a day type the slack left in
+    School D's contract day and student day."""
+    if not _is_int(key.field.annotation):
+        return st.nothing()
+    current = _at(doc, key)
+    edges = {0, 1, doc.get("cycle_days", 1), doc.get("cycle_days", 1) + 1}
+    if isinstance(current, int):
+        edges |= {current - 1, current, current + 1}
+    day = _at(doc, Key(key.dotted, key.parts[:-1], key.list_parts, key.field, True))
+    leaf = key.parts[-1]
+    if ANY in key.parts and isinstance(day, dict):
+        here = current if isinstance(current, int) else 0
+        if leaf in ACTIVITIES:
+            total = sum(day.get(a, 0) for a in ACTIVITIES)
+            slack = SCHOOL_D_DAY.contract_day_minutes - total + here
+            edges |= {slack - 1, slack, slack + 1}
+        if leaf in ("teaching", "students_with_specials"):
+            used = day.get("teaching", 0) + day.get("students_with_specials", 0)
+            slack = SCHOOL_D_DAY.student_day_minutes - used + here
+            edges |= {slack - 1, slack, slack + 1}
+    return st.sampled_from(sorted(edges))
+
+
+def policy_values(key: Key, doc: dict[str, Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(values_for(key), policy_edges(key, doc))
+
+
+#: scenarios that use ``p.toml`` (a path relative to the scenario) as their policy, as
+#: their baseline (against another policy), as both, and as a district's policy
+POLICY_USES = {"policy": (SCHOOL_D, {"policy": "p.toml"}),
+               "baseline": (SCHOOL_D, {"policy": "rotating_release", "baseline": "p.toml"}),
+               "both": (SCHOOL_D, {"policy": "p.toml", "baseline": "p.toml"}),
+               "district": (str(ROOT / "configs" / "district_60.toml"), {"policy": "p.toml"})}
+DRAWN_USES = ["policy", "baseline", "district"]
+
+
+@pytest.fixture(scope="module")
+def policy_dir(workdir: Path) -> Path:
+    """A folder with a scenario for each of :data:`POLICY_USES`."""
+    folder = workdir / "policies"
+    folder.mkdir()
+    for use, (base, schedule) in POLICY_USES.items():
+        (folder / f"{use}_scenario.toml").write_text(
+            dumps({"extends": base, "schedule": schedule}), encoding="utf-8")
+    return folder
+
+
+def load_policy_clean(folder: Path, text: str, uses: tuple[str, ...] = ("policy", "baseline")
+                      ) -> None:
+    """Write ``p.toml`` and load the scenarios that use it (by default: as a policy, then
+    as a baseline): success or a clean ConfigError; anything else propagates."""
+    (folder / "p.toml").write_text(text, encoding="utf-8")
+    for use in uses:
+        load_clean(folder / f"{use}_scenario.toml")
+
+
+def policy_text(key: Key, value: Any, base: str, via_extends: bool) -> str:
+    """The policy ``base`` with ``key`` set to ``value``: written whole, or as a file that
+    extends the built-in and sets only that key."""
+    doc = POLICY_DOCS[base]
+    start = {"extends": str(POLICY_DIR / f"{base}.toml")} if via_extends else doc
+    return dumps(with_value(start, key, value, doc))
+
+
+def test_the_policy_fixtures_load(policy_dir: Path) -> None:
+    for base in POLICY_DOCS:
+        for via_extends in (False, True):
+            text = policy_text(POLICY_KEYS[0], POLICY_DOCS[base]["name"], base, via_extends)
+            (policy_dir / "p.toml").write_text(text, encoding="utf-8")
+            for use in POLICY_USES:
+                loaded = load_scenario(policy_dir / f"{use}_scenario.toml")
+                assert loaded.baseline.name == (base if use in ("baseline", "both")
+                                                else "traditional")
+                assert loaded.policy.name == (base if use != "baseline"
+                                              else "rotating_release")
+
+
+@pytest.mark.parametrize("key", POLICY_LEAVES + POLICY_TABLES, ids=lambda k: k.dotted)
+@settings(FUZZ, max_examples=10)
+@given(data=st.data())
+def test_any_value_of_any_policy_key(key: Key, data: st.DataObject, policy_dir: Path) -> None:
+    base = data.draw(st.sampled_from(policy_bases(key)), label="base")
+    via_extends = data.draw(st.booleans(), label="via_extends")
+    use = data.draw(st.sampled_from(DRAWN_USES), label="use")
+    value = data.draw(policy_values(key, POLICY_DOCS[base]), label=key.dotted)
+    load_policy_clean(policy_dir, policy_text(key, value, base, via_extends), (use,))
+
+
+@pytest.mark.parametrize("key", POLICY_LEAVES + POLICY_TABLES, ids=lambda k: k.dotted)
+def test_nasty_values_of_every_policy_key(key: Key, policy_dir: Path) -> None:
+    base = policy_bases(key)[0]
+
+    def write(value: Any) -> Path:
+        (policy_dir / "p.toml").write_text(policy_text(key, value, base, False),
+                                           encoding="utf-8")
+        return policy_dir
+
+    def load(folder: Path) -> None:
+        load_clean(folder / "both_scenario.toml")
+
+    failures = _failures(write, load)
+    assert not failures, "\n".join(failures)
+
+
+@FUZZ
+@given(value=wild)
+@example(value="")
+@example(value=".")
+@example(value="p.toml")
+@example(value="policy_scenario.toml")
+@example(value=str(POLICY_DIR / "weekly_plc.toml"))
+@example(value=NASTY["spaced_text"])
+def test_any_value_of_a_policy_extends(value: Any, policy_dir: Path) -> None:
+    load_policy_clean(policy_dir, dumps({"extends": value, "name": "extended"}))
+
+
+# --- 4b. the shape of a policy as a whole ------------------------------------------------
+
+
+def mostly(good: st.SearchStrategy[Any], odd: st.SearchStrategy[Any], flawed: bool = True
+           ) -> st.SearchStrategy[Any]:
+    """``good`` most of the time and, if ``flawed``, sometimes ``odd`` (about half the
+    policies drawn are flawless, so that many reach the compiler)."""
+    return st.one_of(good, good, good, odd) if flawed else good
+
+
+#: day-type names: any text is a valid name, odd ones included
+_day_names = mostly(st.sampled_from(DAY_NAMES),
+                    st.one_of(st.text(max_size=10),
+                              st.sampled_from(["", " ", "off", "teacher_only", "Full", "full ",
+                                               "a.b", "💥", '"', "\u202e"])))
+_GRADES = ["K", "1", "2", "3", "4", "5"]
+
+
+@st.composite
+def day_templates(draw: st.DrawFn, homeroom: bool = True, flawed: bool = True
+                  ) -> dict[str, Any]:
+    """A day type: a few activities of a few minutes (most fit the day, some do not);
+    if ``flawed``, the odd minute out of range, or students with specials on a specials
+    day."""
+    fields = [*ACTIVITIES, "students_with_specials"] if homeroom else list(ACTIVITIES)
+    chosen = draw(st.lists(st.sampled_from(fields), unique=True, max_size=5))
+    minutes = st.one_of(*[st.integers(0, 120)] * 8, st.sampled_from([1440, 1441, -1])
+                        ) if flawed else st.integers(0, 120)
+    day: dict[str, Any] = {f: draw(minutes) for f in chosen}
+    if not homeroom and flawed and draw(st.integers(0, 4)) == 0:
+        day["students_with_specials"] = draw(st.integers(0, 60))
+    if draw(st.booleans()):
+        day["collaboration_facilitated"] = draw(st.booleans())
+        day["collaboration_structured"] = draw(st.booleans())
+    return day
+
+
+def _name_in(names: list[str], flawed: bool) -> st.SearchStrategy[str]:
+    """One of ``names`` (if ``flawed``, sometimes a name that is not there)."""
+    return mostly(st.sampled_from(names), _day_names, flawed) if names else _day_names
+
+
+@st.composite
+def policy_docs(draw: st.DrawFn) -> dict[str, Any]:
+    """A policy of random shape: random numbers of day types (sometimes none) and of
+    assignments, special days and outside-day sessions (none, one, several, repeated),
+    a cycle of random length. About half are flawless (names that match, values in
+    range), though the school may still refuse them (days too long, specials not
+    covered); the others have some values that are not."""
+    flawed = draw(st.booleans())
+
+    def maybe(good: st.SearchStrategy[Any], odd: st.SearchStrategy[Any]
+              ) -> st.SearchStrategy[Any]:
+        return mostly(good, odd, flawed)
+
+    home = draw(maybe(st.dictionaries(_day_names, day_templates(flawed=flawed), min_size=1,
+                                      max_size=5), st.just({})))
+    spec = draw(maybe(st.dictionaries(_day_names, day_templates(False, flawed), min_size=1,
+                                      max_size=3), st.just({})))
+    roles: dict[str, Any] = {"homeroom": {"days": home}, "specials": {"days": spec}}
+    if draw(st.booleans()):
+        names = list(home)
+        if flawed and draw(st.booleans()):  # a day type missing, or one more
+            names = draw(st.lists(_name_in(list(home), flawed), max_size=6))
+        roles["leader"] = {"days": {n: draw(day_templates(flawed=flawed)) for n in names}}
+    follows = draw(maybe(st.just("student_day"), st.just("weekday")))
+    cycle = draw(maybe(st.just(5) if follows == "weekday" else st.integers(1, 20),
+                       st.sampled_from([0, 3, 21])))
+    home_day, spec_day = _name_in(list(home), flawed), _name_in(list(spec), flawed)
+    grades = maybe(st.sampled_from(_GRADES), st.sampled_from(["6", "k", "", " K"]))
+    assignment = st.fixed_dictionaries(
+        {"cycle_day": maybe(st.integers(1, max(cycle, 1)), st.integers(0, cycle + 1)),
+         "grades": maybe(st.lists(grades, min_size=1, max_size=3, unique=True),
+                         st.one_of(st.just("all"), st.lists(grades, max_size=4))),
+         "homeroom_day": home_day},
+        optional={"slot": maybe(st.sampled_from(["morning", "afternoon"]),
+                                st.one_of(st.sampled_from(["", "Morning"]),
+                                          st.text(max_size=8)))})
+    special = st.fixed_dictionaries(
+        {"name": st.sampled_from(["early_release", "early_release", "late_start", ""]),
+         "days_per_year": maybe(st.integers(1, 60), st.sampled_from([0, 61])),
+         "homeroom_day": home_day, "specials_day": spec_day})
+    frequency = maybe(
+        st.one_of(st.fixed_dictionaries({"sessions_per_year": st.integers(1, 200)}),
+                  st.fixed_dictionaries({"sessions_per_week": st.integers(1, 7)})),
+        st.one_of(st.fixed_dictionaries({"sessions_per_year": st.sampled_from([0, 201]),
+                                         "sessions_per_week": st.integers(1, 2)}),
+                  st.fixed_dictionaries({"sessions_per_week": st.sampled_from([0, 8])}),
+                  st.just({})))
+    outside = st.builds(
+        lambda fixed, freq: {**fixed, **freq},
+        st.fixed_dictionaries(
+            {"roles": maybe(st.lists(st.sampled_from(ROLES), min_size=1, max_size=3),
+                            st.lists(st.sampled_from([*ROLES, "teacher"]), max_size=4)),
+             "activity": maybe(st.sampled_from(ACTIVITIES), st.just("nap")),
+             "minutes": maybe(st.integers(1, 600), st.sampled_from([0, 601]))}),
+        frequency)
+    return {
+        "name": draw(st.sampled_from(["fuzzed", "", "traditional"])),
+        "cycle_days": cycle,
+        "cycle_follows": follows,
+        "default_homeroom_day": draw(home_day),
+        "default_specials_day": draw(spec_day),
+        "roles": roles,
+        "assign": draw(st.lists(assignment, max_size=8)),
+        "special_days": draw(st.lists(special, max_size=3)),
+        "outside_day": draw(st.lists(outside, max_size=3)),
+    }
+
+
+@settings(FUZZ, max_examples=150)
+@given(doc=policy_docs(), use=st.sampled_from(DRAWN_USES))
+def test_any_policy_shape(doc: dict[str, Any], use: str, policy_dir: Path) -> None:
+    load_policy_clean(policy_dir, dumps(doc), (use,))
+
+
+def _base(**changes: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(POLICY_DOCS["rotating_release"]), **changes}
+
+
+def _with_days(role: str, days: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    doc = _base(**changes)
+    doc["roles"][role]["days"] = days
+    return doc
+
+
+_FULL = POLICY_DOCS["rotating_release"]["roles"]["homeroom"]["days"]["full"]
+_RELEASE = POLICY_DOCS["rotating_release"]["roles"]["homeroom"]["days"]["release"]
+_EARLY = {"name": "early_release", "days_per_year": 9, "homeroom_day": "full",
+          "specials_day": "extended"}
+_MANY_DAYS = {f"day_{i}": dict(_FULL) for i in range(300)}
+
+#: whole policies of odd shape: empty lists and tables, names given twice, huge counts.
+#: A dict is written as TOML; a string is the file's text.
+POLICY_SHAPES: dict[str, dict[str, Any] | str] = {
+    "no_assignments": _base(assign=[]),
+    "empty_everything": _base(assign=[], special_days=[], outside_day=[]),
+    "no_homeroom_days": _with_days("homeroom", {}),
+    "no_specials_days": _with_days("specials", {}),
+    "no_leader_days": _with_days("leader", {}),
+    "no_roles": _base(roles={}),
+    "one_day_cycle": _base(cycle_days=1, assign=[]),
+    "twenty_day_cycle": _base(cycle_days=20),
+    "weekday_cycle_of_three": _base(cycle_follows="weekday"),
+    "empty_grade_list": _base(assign=[{"cycle_day": 1, "grades": [], "homeroom_day":
+                                       "release"}]),
+    "grade_twice_in_one_assignment": _base(assign=[{"cycle_day": 1, "grades": ["K", "K"],
+                                                    "homeroom_day": "release"}]),
+    "same_assignment_twice": _base(assign=[POLICY_DOCS["rotating_release"]["assign"][0]] * 2),
+    "all_grades_in_one_slot": _base(assign=[{"cycle_day": 1, "grades": "all",
+                                             "homeroom_day": "release", "slot": "morning"}]),
+    "every_grade_every_day_in_one_slot": _base(cycle_days=20, assign=[
+        {"cycle_day": c, "grades": [g], "homeroom_day": "release", "slot": "s"}
+        for c in range(1, 21) for g in ["K", "1", "2", "3", "4", "5"]]),
+    "1000_assignments": _base(assign=[{"cycle_day": 1, "grades": ["K"],
+                                       "homeroom_day": "full"}] * 1000),
+    "special_days_named_twice": _base(special_days=[_EARLY, _EARLY]),
+    "60_special_days_of_60": _base(special_days=[{**_EARLY, "name": f"s{i}",
+                                                  "days_per_year": 60} for i in range(60)]),
+    "special_days_releasing_everyone": _base(special_days=[{
+        **_EARLY, "homeroom_day": "release"}]),
+    "50_weekly_outside_sessions": _base(outside_day=[{
+        "roles": ["homeroom", "specials", "leader"], "activity": "pd", "minutes": 600,
+        "sessions_per_week": 7}] * 50),
+    "outside_day_for_no_roles": _base(outside_day=[{"roles": [], "activity": "pd",
+                                                    "minutes": 60, "sessions_per_year": 9}]),
+    "300_day_types": _with_days("homeroom", _MANY_DAYS),
+    "300_leader_day_types": _with_days("leader", {**_MANY_DAYS, "full": _FULL,
+                                                  "release": _RELEASE}),
+    "day_names_differing_in_case": _with_days("homeroom", {"full": _FULL, "Full": _FULL,
+                                                           "release": _RELEASE}),
+    "day_named_off": _with_days("homeroom", {"off": _FULL, "release": _RELEASE},
+                                default_homeroom_day="off"),
+    "day_named_teacher_only": _with_days("homeroom", {"teacher_only": _FULL,
+                                                      "release": _RELEASE},
+                                         default_homeroom_day="teacher_only"),
+    "day_named_empty": _with_days("homeroom", {"": _FULL, "release": _RELEASE},
+                                  default_homeroom_day=""),
+    "day_name_with_dot_and_quote": _with_days("homeroom", {'a."b': _FULL,
+                                                           "release": _RELEASE},
+                                              default_homeroom_day='a."b'),
+    "day_name_3000_characters": _with_days("homeroom", {"d " * 1500: _FULL,
+                                                        "release": _RELEASE},
+                                           default_homeroom_day="d " * 1500),
+    "day_template_given_twice": (POLICY_DIR / "rotating_release.toml").read_text(
+        encoding="utf-8") + "\n[roles.homeroom.days.full]\nteaching = 1\n",
+    "assign_as_a_table": (POLICY_DIR / "traditional.toml").read_text(
+        encoding="utf-8").replace("[[assign]]", "[assign]"),
+    "days_as_an_array_of_tables": (POLICY_DIR / "traditional.toml").read_text(
+        encoding="utf-8").replace("[roles.specials.days.standard]",
+                                  "[[roles.specials.days]]"),
+    "empty_file": "",
+}
+
+
+@pytest.mark.parametrize("shape", POLICY_SHAPES)
+def test_policy_shapes(shape: str, policy_dir: Path) -> None:
+    doc = POLICY_SHAPES[shape]
+    start = time.perf_counter()
+    load_policy_clean(policy_dir, doc if isinstance(doc, str) else dumps(doc))
+    assert time.perf_counter() - start < 10, "loading took over 10 s"

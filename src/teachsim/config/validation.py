@@ -66,43 +66,54 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
-def _field_description(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
-    """Walk the model tree along ``loc`` and return the target field's description."""
+def _step(annotation: Any) -> tuple[Any, bool]:
+    """The model a field's annotation leads to (through ``list[...]``, ``X | None`` and
+    ``dict[str, Model]``), and whether it is a table of named tables (whose next location
+    item is a name, not a key)."""
+    origin = getattr(annotation, "__origin__", None)
+    inner = getattr(annotation, "__args__", None) or ()
+    if origin is dict and len(inner) == 2:
+        value = inner[1]
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return value, True
+    candidates = [annotation, *inner]
+    model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)),
+                 None)
+    return model, False
+
+
+def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, str | None, bool]:
+    """Follow ``loc`` down the model tree: the model reached (None if the path leaves
+    the tree), the last field's description, and whether the whole path was followed."""
     current: Any = model
     description = None
+    skip_name = False
     for item in loc:
         if isinstance(item, int):
+            continue
+        if skip_name:  # the name of a named table, e.g. a day type
+            skip_name = False
             continue
         fields = getattr(current, "model_fields", None)
         if not fields or item not in fields:
-            return description
+            return current, description, False
         field = fields[item]
         description = field.description
-        annotation = field.annotation
-        inner = getattr(annotation, "__args__", None)
-        candidates = [annotation, *(inner or ())]
-        current = next((c for c in candidates if isinstance(c, type)
-                        and issubclass(c, BaseModel)), None)
+        current, skip_name = _step(field.annotation)
         if current is None:
-            break
-    return description
+            return None, description, True
+    return current, description, True
+
+
+def _field_description(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """Walk the model tree along ``loc`` and return the target field's description."""
+    return _walk(model, loc)[1]
 
 
 def _valid_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    current: Any = model
-    for item in loc:
-        if isinstance(item, int):
-            continue
-        fields = getattr(current, "model_fields", {})
-        if item not in fields:
-            return []
-        annotation = fields[item].annotation
-        inner = getattr(annotation, "__args__", None)
-        candidates = [annotation, *(inner or ())]
-        current = next((c for c in candidates if isinstance(c, type)
-                        and issubclass(c, BaseModel)), None)
-        if current is None:
-            return []
+    current, _, whole = _walk(model, loc)
+    if not whole or current is None:
+        return []
     return sorted(getattr(current, "model_fields", {}))
 
 
