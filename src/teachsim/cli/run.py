@@ -115,7 +115,8 @@ def _run_many(paths: list[Path], years: int | None, seed: int | None, out_dir: P
     out.print(summary_table([r.summary() for r in results],
                             f"{title}: {r0.years} years, seed {r0.seed}"))
     out.print(f"[dim]{len(results)} run(s) in {elapsed:.1f} s; tables written to {out_dir}/: "
-              + ", ".join(sorted({p.name for p in written})) + "[/]", highlight=False)
+              + ", ".join(sorted({p.name for p in written}))
+              + f" (and {RUN_MARKER}: what was run)[/]", highlight=False)
 
 
 def run(
