@@ -237,6 +237,11 @@ def run_id(arm: int, point: int, replication: int) -> int:
     return (arm << 40) | (point << 20) | replication
 
 
+def split_run_id(rid: int) -> tuple[int, int, int]:
+    """(arm, point, replication) of a run id: the inverse of :func:`run_id`."""
+    return rid >> 40, (rid >> 20) & 0xFFFFF, rid & 0xFFFFF
+
+
 def _set_dotted(data: dict[str, Any], key: str, value: Any, file: Path | None = None
                 ) -> None:
     parts = key.split(".")

@@ -21,6 +21,7 @@ from teachsim.experiments.store import (
     ident,
     literal,
     read_manifest,
+    replication_counts,
     select,
 )
 
@@ -82,16 +83,10 @@ class Results:
     def replications(self) -> dict[str, int]:
         """Replications finished for every design point of each arm, counted in the data
         (a run that failed, or has not run, does not count)."""
-        if "runs" not in self.tables():
-            return {arm: 0 for arm in self.manifest.get("arms", {})}
-        df = self.sql("SELECT arm, point, count(*) AS n FROM runs WHERE status = 'ok' "
-                      "GROUP BY arm, point")
-        points = len(self.manifest.get("design", {}).get("points", [])) or 1
-        out = {}
-        for arm in self.manifest.get("arms", {}):
-            counts = df.loc[df["arm"] == arm, "n"]
-            out[arm] = int(counts.min()) if len(counts) == points else 0
-        return out
+        manifest = self.manifest
+        return replication_counts(ResultsStore(self.path).finished_runs(),
+                                  list(manifest["arms"]),
+                                  len(manifest["design"].get("points", [])) or 1)
 
 
 def open_results(path: str | Path) -> Results:

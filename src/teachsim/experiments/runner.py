@@ -28,9 +28,9 @@ import numpy as np
 import pyarrow as pa
 
 from teachsim.config.errors import ConfigError
-from teachsim.experiments.design import Experiment, RunSpec
+from teachsim.experiments.design import Experiment, RunSpec, split_run_id
 from teachsim.experiments.provenance import scenario_sha256, versions
-from teachsim.experiments.store import ResultsStore
+from teachsim.experiments.store import ResultsStore, replication_counts
 from teachsim.experiments.tables import to_arrow
 from teachsim.model.records import Table
 
@@ -68,8 +68,10 @@ def run_chunk(specs: list[RunSpec]) -> list[tuple[dict[str, Any], dict[str, Tabl
     return [run_one(s) for s in specs]
 
 
-#: what a worker runs: a chunk of specs in, one (record, tables) per spec out
-Task = Callable[[list[RunSpec]], list[tuple[dict[str, Any], dict[str, Table]]]]
+#: a run's record and tables, for each run of a chunk
+Outcomes = list[tuple[dict[str, Any], dict[str, Table]]]
+#: what a worker runs: a chunk of specs in, its outcomes out
+Task = Callable[[list[RunSpec]], Outcomes]
 #: how long to wait for a Dask scheduler to answer
 DASK_CONNECT_TIMEOUT = "5s"
 
@@ -186,8 +188,7 @@ def _failed(spec: RunSpec, error: str) -> tuple[dict[str, Any], dict[str, Table]
              "error": error, "seconds": 0.0, "finished_at": time.time()}, {})
 
 
-def _isolated(engine: Engine, task: Task, chunk: list[RunSpec]
-              ) -> list[tuple[dict[str, Any], dict[str, Table]]]:
+def _isolated(engine: Engine, task: Task, chunk: list[RunSpec]) -> Outcomes:
     """Retry a chunk whose worker process died, alone in a fresh pool; if it dies again,
     run its runs one by one, each in a fresh pool, so that only the run that kills its
     worker is recorded as failed."""
@@ -223,19 +224,6 @@ def check_engine(engine: Engine) -> None:
                           "(dask scheduler; dask worker ADDRESS), check the address "
                           "(tcp://host:8786), or run without --dask") from None
     client.close()
-
-
-def replication_counts(finished: dict[int, str], arms: list[str], n_points: int
-                       ) -> dict[str, int]:
-    """Replications finished (status ok) at every design point of each arm, from the
-    run records themselves."""
-    ok: dict[tuple[int, int], int] = {}
-    for rid, status in finished.items():
-        if status == "ok":
-            key = (rid >> 40, (rid >> 20) & 0xFFFFF)
-            ok[key] = ok.get(key, 0) + 1
-    return {arm: min(ok.get((a, p), 0) for p in range(n_points))
-            for a, arm in enumerate(arms)}
 
 
 def sweep(
@@ -296,8 +284,7 @@ def sweep(
     if progress:
         progress(len(specs) - len(todo), 0, len(specs))
 
-    def record(chunk: list[RunSpec], outcomes: list[tuple[dict[str, Any], dict[str, Table]]]
-               ) -> None:
+    def record(chunk: list[RunSpec], outcomes: Outcomes) -> None:
         nonlocal done, failed
         tables = _chunk_tables(outcomes, experiment.points)
         ids = [s.run_id for s in chunk]
@@ -328,9 +315,6 @@ def sweep(
     manifest["updated_at"] = session["finished_at"]
     store.write_manifest(manifest)
     return SweepReport(out, len(specs), len(specs) - len(todo), done, failed, seconds)
-
-
-Outcomes = list[tuple[dict[str, Any], dict[str, Table]]]
 
 
 def _drain(engine: Engine, task: Task, queue: deque[list[RunSpec]], window: int,
@@ -369,7 +353,7 @@ def _count(manifest: dict[str, Any], finished: dict[int, str], experiment: Exper
     arms = [a.name for a in experiment.spec.arm]
     by_arm = replication_counts(finished, arms, len(experiment.points))
     complete = min(by_arm.values()) if by_arm else 0
-    most = max((rid & 0xFFFFF) + 1 for rid in finished) if finished else 0
+    most = max(split_run_id(rid)[2] + 1 for rid in finished) if finished else 0
     manifest.update(
         replications=complete,
         replications_by_arm=by_arm,

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from teachsim.config.errors import ConfigError
+from teachsim.experiments.design import split_run_id
 
 PARTS = "parts"
 TMP_PREFIX = ".tmp-"
@@ -205,6 +206,19 @@ class ResultsStore:
             tmp.unlink(missing_ok=True)
             Path(f"{tmp}.wal").unlink(missing_ok=True)
         return db
+
+
+def replication_counts(finished: dict[int, str], arms: list[str], n_points: int
+                       ) -> dict[str, int]:
+    """Replications finished (status ok) at every design point of each arm, counted in
+    the run records (``finished``: run id -> status; arms in the experiment's order)."""
+    ok: dict[tuple[int, int], int] = {}
+    for rid, status in finished.items():
+        if status == "ok":
+            arm, point, _ = split_run_id(rid)
+            ok[(arm, point)] = ok.get((arm, point), 0) + 1
+    return {arm: min(ok.get((a, p), 0) for p in range(n_points))
+            for a, arm in enumerate(arms)}
 
 
 def damaged_chunk(where: Path, exc: Exception) -> ConfigError:
