@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -19,6 +21,22 @@ CONFIGS = ROOT / "configs"
 settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+def fail_runs_with_seed(monkeypatch: pytest.MonkeyPatch, bad_seed: int) -> Callable[..., Any]:
+    """Make every run with ``bad_seed`` raise (in this process: serial sweeps); returns
+    the real ``run_scenario``, to put back."""
+    import teachsim.model.run as simulate
+
+    real = simulate.run_scenario
+
+    def flaky(loaded, seed=None, years=None, progress=None):  # type: ignore[no-untyped-def]
+        if seed == bad_seed:
+            raise RuntimeError("simulated failure")
+        return real(loaded, seed=seed, years=years)
+
+    monkeypatch.setattr(simulate, "run_scenario", flaky)
+    return real
 
 
 def expectations(path: Path) -> list[str]:

@@ -21,7 +21,7 @@ from teachsim.experiments.design import design, load_experiment
 from teachsim.experiments.results import open_results
 from teachsim.experiments.runner import Engine, sweep
 from teachsim.experiments.store import ResultsStore
-from tests.conftest import CONFIGS, ROOT, expectations
+from tests.conftest import CONFIGS, ROOT, expectations, fail_runs_with_seed
 
 BAD = Path(__file__).parent / "bad_experiments"
 VOLATILE = {"seconds", "finished_at"}
@@ -195,14 +195,7 @@ def test_failed_runs_are_recorded_and_retried(tmp_path: Path, monkeypatch: pytes
     exp_path = write_experiment(tmp_path, reps=3)
     exp = load_experiment(exp_path)
     bad_seed = exp.replication_seeds(3)[1]
-    real = simulate.run_scenario
-
-    def flaky(loaded, seed=None, years=None, progress=None):  # type: ignore[no-untyped-def]
-        if seed == bad_seed:
-            raise RuntimeError("simulated failure")
-        return real(loaded, seed=seed, years=years)
-
-    monkeypatch.setattr(simulate, "run_scenario", flaky)
+    real = fail_runs_with_seed(monkeypatch, bad_seed)
     report = sweep(exp, tmp_path / "res", Engine("serial", 1))
     assert report.failed == 2 and report.done == 6  # replication 1 of both arms
     runs = open_results(tmp_path / "res").table("runs")

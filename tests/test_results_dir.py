@@ -20,7 +20,7 @@ from teachsim.experiments.design import load_experiment
 from teachsim.experiments.results import open_results
 from teachsim.experiments.runner import Engine, sweep
 from tests import crashy
-from tests.conftest import CONFIGS
+from tests.conftest import CONFIGS, fail_runs_with_seed
 
 
 def experiment(tmp: Path, reps: int = 2, base: str | None = None, extra: str = "") -> Path:
@@ -204,14 +204,7 @@ def test_failed_runs_give_exit_code_three(tmp_path: Path, monkeypatch: pytest.Mo
 
     exp = experiment(tmp_path, reps=2)
     bad_seed = load_experiment(exp).replication_seeds(2)[1]
-    real = simulate.run_scenario
-
-    def flaky(loaded, seed=None, years=None, progress=None):  # type: ignore[no-untyped-def]
-        if seed == bad_seed:
-            raise RuntimeError("simulated failure")
-        return real(loaded, seed=seed, years=years)
-
-    monkeypatch.setattr(simulate, "run_scenario", flaky)
+    real = fail_runs_with_seed(monkeypatch, bad_seed)
     out = tmp_path / "res"
     r = CliRunner().invoke(app, ["sweep", str(exp), "--serial", "--out", str(out)])
     assert r.exit_code == 3, r.output

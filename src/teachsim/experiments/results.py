@@ -59,8 +59,8 @@ class Results:
 
     def sql(self, query: str, params: list[Any] | dict[str, Any] | None = None
             ) -> pd.DataFrame:
-        """Run ``query``; pass values (arm names, ...) as ``params`` (``?`` or ``$name``
-        placeholders), never by pasting them into the query."""
+        """Run ``query``; pass values (arm names, ...) as ``params``, marked ``?`` or
+        ``$name`` in the query, never by pasting them into it."""
         import duckdb
 
         try:
