@@ -75,6 +75,7 @@ def _write_book(book: Any, tables: dict[str, Table], notes: list[str] | None) ->
                             "valign": "top", "border": 1})
     money = book.add_format({"num_format": "$#,##0"})
     pct = book.add_format({"num_format": "0.000"})
+    count = book.add_format({"num_format": "0.0"})
     bold_money = book.add_format({"num_format": "$#,##0", "bold": True, "top": 1})
     bold = book.add_format({"bold": True, "top": 1})
     names = sheet_names([*tables, *(["notes"] if notes else [])])
@@ -85,9 +86,12 @@ def _write_book(book: Any, tables: dict[str, Table], notes: list[str] | None) ->
         for j, col in enumerate(cols):
             sheet.write(0, j, col.replace("_", " "), head)
             values = table[col]
-            is_money = (values.dtype.kind == "f" and col not in NOT_MONEY
+            # percentile columns (schools_p50) are formatted like their base column
+            is_count = re.sub(r"_p\d+$", "", col) in NOT_MONEY
+            is_money = (values.dtype.kind == "f" and not is_count
                         and not col.endswith("_pct") and "share" not in col)
-            fmt = money if is_money else (pct if values.dtype.kind == "f" else None)
+            fmt = money if is_money else (
+                (count if is_count else pct) if values.dtype.kind == "f" else None)
             sheet.set_column(j, j, max(12, min(40, len(col) + 2)), fmt)
             for i, v in enumerate(values):
                 sheet.write(i + 1, j, _cell(v))
