@@ -18,10 +18,34 @@ from teachsim.config.validation import Invalid, Strict
 
 
 def param(default: Any, *, unit: str, source: str, description: str,
-          ge: float | None = None, le: float | None = None) -> Any:
-    """A config field carrying its unit and source (shown in errors and generated docs)."""
+          ge: float | None = None, le: float | None = None,
+          prior: tuple[float, float] | None = None) -> Any:
+    """A config field carrying its unit and source (shown in errors and generated docs).
+
+    ``prior`` is the (low, high) of the range the literature allows; the default is the
+    central value. The uncertainty analysis draws from these ranges.
+    """
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if prior is not None:
+        low, high = prior
+        if not low <= default <= high:
+            raise ValueError(f"default {default} of '{description}' is outside its prior "
+                             f"{prior}")
+        extra["prior"] = [low, default, high]
     return Field(default, ge=ge, le=le, description=f"{description} [{unit}; {source}]",
-                 json_schema_extra={"unit": unit, "source": source})
+                 json_schema_extra=extra)
+
+
+def priors(model: type[Strict]) -> dict[str, tuple[float, float, float]]:
+    """(low, central, high) of every parameter of ``model`` (a behaviour table) that has
+    a prior range."""
+    out: dict[str, tuple[float, float, float]] = {}
+    for name, f in model.model_fields.items():
+        extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        if "prior" in extra:
+            low, central, high = extra["prior"]  # type: ignore[misc]
+            out[name] = (float(low), float(central), float(high))
+    return out
 
 
 class Staffing0(Strict):
@@ -212,6 +236,12 @@ class Practice(Strict):
         "(+0.055 SD school-wide) and Kraft, Blazar & Hogan 2018 (large coaching programs "
         "about 0.09 SD)", description="most practice a teacher can gain from collaboration "
         "over a career; yearly gains shrink in proportion as it is approached")
+    programs_ceiling: float = param(
+        0.15, unit="SD", ge=0, le=1, prior=(0.08, 0.3), source="assumption, bounded by "
+        "coaching's pooled 0.18 SD (Kraft, Blazar & Hogan 2018) and the peer-pairing RCT's "
+        "0.12 SD (Papay et al. 2020)", description="most practice a teacher can gain over a "
+        "career from coaching, pairing, observation, PD and mentoring; yearly gains shrink "
+        "in proportion as it is approached")
     burnout_drag: float = param(
         0.5, unit="fraction", ge=0, le=1, source="assumption",
         description="share of a year's growth lost at full burnout")
@@ -245,7 +275,7 @@ class Retention(Strict):
         2.5, unit="years", ge=0.1, le=20, source="assumption",
         description="steepness of the retirement curve")
     burnout_reference: float = param(
-        0.475, unit="0-1", ge=0, le=1, source="calibrated: mean yearly burnout under the "
+        0.485, unit="0-1", ge=0, le=1, source="calibrated: mean yearly burnout under the "
         "traditional baseline", description="burnout at which the base rates apply")
     burnout_effect: float = param(
         2.0, unit="log-odds per unit burnout", ge=0, le=20,
@@ -258,9 +288,6 @@ class Retention(Strict):
     support_reference: float = param(
         0.06, unit="support units", ge=0, le=20, source="calibrated: traditional baseline",
         description="team support at which the base rates apply")
-    leader_effect: float = param(
-        0.4, unit="log-odds", ge=0, le=5, source="assumption (stipend and role)",
-        description="how much holding a leader post lowers moving and leaving")
     poverty_effect: float = param(
         0.45, unit="log-odds per unit share", ge=0, le=5,
         source="Carver-Thomas & Darling-Hammond 2017: Title I schools about 1.5x turnover",
@@ -343,6 +370,239 @@ class Students(Strict):
         0.05, unit="SD per share of team new", ge=0, le=1,
         source="Ronfeldt, Loeb & Wyckoff 2013 (direction; magnitude assumption)",
         description="lower growth when a grade team's teachers are new to it")
+    persistence: float = param(
+        0.3, unit="share per year", ge=0, le=1, prior=(0.2, 0.5),
+        source="Jacob, Lefgren & Sims 2010 (about one-fifth of a teacher's effect survives a "
+        "year); Kane & Staiger 2008 (about one-half); Chetty, Friedman & Rockoff 2014",
+        description="share of a cohort's accumulated achievement (relative to expected "
+        "growth) that carries into the next year")
+
+
+class Coaching(Strict):
+    """Instructional coaching: practice grows with hours of coaching, more for teachers
+    whose practice is below their school's, less when a program runs at scale."""
+
+    gain_max: float = param(
+        0.15, unit="SD per year", ge=0, le=1, prior=(0.06, 0.25),
+        source="Kraft, Blazar & Hogan 2018: pooled 0.18 SD on achievement (0.49 SD on "
+        "instruction), mostly small literacy trials", description="practice gained in a year from "
+        "unlimited coaching in a small program, for a teacher of average practice")
+    hours_scale: float = param(
+        10.0, unit="coaching hours per year", ge=0.1, le=200, prior=(5.0, 20.0),
+        source="assumption: programs in Kraft, Blazar & Hogan 2018 typically give "
+        "10-40 hours a year", description="hours of coaching at which 63% of gain_max is "
+        "reached")
+    need_slope: float = param(
+        0.3, unit="fraction per SD of practice", ge=0, le=2, prior=(0.0, 0.5),
+        source="assumption (coaching helps teachers with weaker practice more: Blazar & Kraft "
+        "2015; direction, not size)", description="how much larger the gain is for each SD "
+        "of teacher quality (quality_sd) a teacher is below the school mean")
+    scale_discount: float = param(
+        0.5, unit="multiplier", ge=0, le=1, prior=(0.4, 0.7),
+        source="Kraft, Blazar & Hogan 2018: trials with 100+ teachers about half the effect",
+        description="share of the small-program gain a very large program achieves")
+    scale_half_teachers: float = param(
+        100.0, unit="teachers coached", ge=1, le=100000, prior=(50.0, 200.0),
+        source="Kraft, Blazar & Hogan 2018 (the 100-teacher split)", description="program "
+        "size (teachers coached in the district) at which half the scale discount applies")
+
+
+class Pairing(Strict):
+    """Peer pairing: a low-practice teacher observes and is observed by a high-practice
+    colleague of the same school for a year (Papay, Taylor, Tyler & Laski 2020)."""
+
+    target_gain: float = param(
+        0.08, unit="SD per pairing year", ge=0, le=1, prior=(0.04, 0.12),
+        source="Papay, Taylor, Tyler & Laski 2020: +0.12 SD for target teachers' students "
+        "(one district; central value shrunk)",
+        description="practice gained by a target teacher from a year of pairing at the "
+        "trial's dose")
+    partner_gain: float = param(
+        0.0, unit="SD per pairing year", ge=0, le=1, prior=(0.0, 0.03),
+        source="Papay et al. 2020: no measurable effect on partners", description="practice "
+        "gained by the high-practice partner")
+    reference_hours: float = param(
+        10.0, unit="hours per year", ge=0.1, le=200, prior=(6.0, 15.0),
+        source="assumption: several observations and debriefs, as in the trial",
+        description="pairing hours at which the full gain is reached (gains scale down in "
+        "proportion below it)")
+
+
+class Observation(Strict):
+    """Growth-oriented observation and feedback cycles (observe, debrief, follow up)."""
+
+    gain_max: float = param(
+        0.05, unit="SD per year", ge=0, le=1, prior=(0.0, 0.11),
+        source="Garet et al. 2017 (NCEE feedback study): about 0.05 SD in math in year 1; "
+        "Taylor & Tyler 2012: 0.05 SD in the year, 0.11 SD in later years (math)",
+        description="practice "
+        "gained in a year from many well-given feedback cycles")
+    cycles_scale: float = param(
+        2.0, unit="cycles per year", ge=0.1, le=50, prior=(1.0, 4.0),
+        source="assumption (the NCEE study gave four cycles a year)", description="cycles "
+        "at which 63% of the gain is reached")
+    principal_quality: float = param(
+        0.8, unit="0-1.2 quality", ge=0, le=2, prior=(0.5, 1.0), source="assumption",
+        description="quality of a principal's feedback (a teacher leader's is the team's "
+        "facilitation multiplier, 0.8-1.2)")
+    principal_cycles_capacity: float = param(
+        60.0, unit="cycles per year", ge=1, le=1000, prior=(30.0, 100.0),
+        source="assumption: a few hours a week of a principal's time",
+        description="feedback cycles a principal can give in a year; beyond it quality "
+        "falls in proportion")
+
+
+class ProfessionalLearning(Strict):
+    """Professional development teaches, or does not, depending on its kind."""
+
+    gain_content_focused: float = param(
+        0.06, unit="SD per year", ge=0, le=1, prior=(0.02, 0.15),
+        source="Lynch, Hill, Gonzalez & Pollard 2019: +0.21 SD, mostly researcher-aligned "
+        "tests (discounted)", description="practice gained in a year from plenty of "
+        "content-focused PD")
+    gain_generic: float = param(
+        0.0, unit="SD per year", ge=0, le=1, prior=(0.0, 0.02),
+        source="Garet et al. 2008, 2010, 2011 (NCEE): about zero on achievement",
+        description="practice gained in a year from plenty of generic workshop PD")
+    gain_chosen: float = param(
+        0.02, unit="SD per year", ge=0, le=1, prior=(0.0, 0.06),
+        source="assumption: choice raises engagement (Kennedy 2016: how PD helps teachers "
+        "enact ideas matters; no causal estimate of choice found)",
+        description="practice gained in a year from plenty of PD teachers chose")
+    gain_micro_credential: float = param(
+        0.02, unit="SD per year", ge=0, le=1, prior=(0.0, 0.05),
+        source="assumption: no causal estimate of micro-credentials found",
+        description="practice gained from completing a micro-credential in a year")
+    gain_coursework: float = param(
+        0.0, unit="SD per year", ge=0, le=1, prior=(0.0, 0.02),
+        source="Harris & Sass 2011; Ladd & Sorensen 2015: graduate coursework and degrees "
+        "add little to effectiveness", description="practice gained from a year of "
+        "tuition-paid coursework")
+    hours_scale: float = param(
+        40.0, unit="PD hours per year", ge=1, le=500, prior=(20.0, 80.0),
+        source="assumption (effective programs in Lynch et al. 2019 run tens of hours)",
+        description="hours of a kind of PD at which 63% of its gain is reached")
+
+
+class Induction(Strict):
+    """Mentoring of first-year teachers and teacher residencies."""
+
+    mentor_gain: float = param(
+        0.02, unit="SD", ge=0, le=1, prior=(0.0, 0.06),
+        source="Glazerman et al. 2010 (NCEE induction RCT): no effect in years 1-2, "
+        "0.11-0.20 SD by year 3 for two years of induction; Rockoff 2008", description="extra "
+        "practice a mentored first-year teacher gains in the year")
+    mentor_support_quality: float = param(
+        1.0, unit="multiplier", ge=0, le=2, prior=(0.5, 1.2), source="assumption: an hour "
+        "with a mentor supports like an hour of structured collaboration",
+        description="how much a mentoring minute counts toward team support")
+    mentor_retention_effect: float = param(
+        0.1, unit="log-odds", ge=0, le=2, prior=(0.0, 0.35),
+        source="Glazerman et al. 2010 (NCEE 2010-4027): no retention effect of "
+        "comprehensive induction; Ingersoll & Strong 2011 (observational, larger)",
+        description="how much having a mentor lowers a first-year teacher's moving and "
+        "leaving, beyond the support it gives")
+    residency_experience_years: float = param(
+        0.5, unit="years of experience", ge=0, le=2, prior=(0.0, 1.0),
+        source="Papay, West, Fullerton & Kane 2012 (Boston Teacher Residency): graduates no "
+        "better at first, better by years 4-5", description="head start on the experience "
+        "curve from a residency year co-teaching")
+    residency_retention_effect: float = param(
+        0.3, unit="log-odds", ge=0, le=2, prior=(0.0, 0.6),
+        source="Papay et al. 2012: residency graduates stayed in their schools longer",
+        description="how much a residency graduate's moving and leaving is lowered during "
+        "the service commitment")
+
+
+class Careers(Strict):
+    """The teacher-leader pipeline: interest in leading, take-up, learning the role and
+    the pay that keeps leaders."""
+
+    interest_experience_effect: float = param(
+        0.15, unit="log-odds per year", ge=0, le=2, prior=(0.0, 0.3), source="assumption",
+        description="how much interest in leading grows with each year of experience (up to "
+        "10 years)")
+    interest_reference_years: float = param(
+        5.0, unit="years", ge=0, le=40, source="definition: leader_bench is the interest "
+        "of a teacher with this much experience", description="experience at which a "
+        "school's leader_bench applies")
+    interest_support_effect: float = param(
+        0.3, unit="log-odds per unit support", ge=0, le=5, prior=(0.0, 0.6),
+        source="assumption", description="how much team support raises interest in leading")
+    cultivation_effect: float = param(
+        1.0, unit="log-odds", ge=0, le=5, prior=(0.3, 1.5), source="assumption (seed 002: "
+        "intentionally cultivating future leaders)", description="how much holding an "
+        "aspiring-leader role raises interest in leading")
+    stipend_takeup_effect: float = param(
+        0.1, unit="log-odds per $1,000", ge=0, le=2, prior=(0.03, 0.2), source="assumption",
+        description="how much each $1,000 of expected stipend above reference_stipend "
+        "raises interest in leading")
+    reference_stipend: float = param(
+        5000.0, unit="$ per year", ge=0, le=50000, source="definition: leader_bench is the "
+        "interest at this stipend (district schedules pay $500-5,000 per role)",
+        description="stipend at which a school's leader_bench applies")
+    pay_exit_elasticity: float = param(
+        2.5, unit="log-odds per log pay", ge=0, le=20, prior=(1.0, 4.0),
+        source="Clotfelter, Glennie, Ladd & Vigdor 2008: a $1,800 bonus cut turnover 17% "
+        "(about 3.5); Feng & Sass 2018; general pay diluted",
+        description="how much extra pay (a stipend, as a "
+        "share of salary) lowers moving and leaving")
+    leader_role_effect: float = param(
+        0.2, unit="log-odds", ge=0, le=5, prior=(0.0, 0.4), source="assumption (role, "
+        "voice and colleagues, apart from pay)", description="how much holding a leader "
+        "post lowers moving and leaving, apart from its stipend")
+    role_skill_gain: float = param(
+        0.3, unit="skill (0-1)", ge=0, le=1, prior=(0.1, 0.5), source="assumption",
+        description="facilitation skill a leader gains by learning the role")
+    role_learning_years: float = param(
+        2.0, unit="years", ge=0.1, le=20, prior=(1.0, 4.0), source="assumption",
+        description="years in the role at which 63% of role_skill_gain is reached")
+    aspiring_role_rate: float = param(
+        0.5, unit="years of role per year", ge=0, le=1, source="assumption: aspiring "
+        "leaders co-facilitate", description="role experience an aspiring leader gains in "
+        "a year")
+
+
+class Intentions(Strict):
+    """Each spring teachers say whether they intend to leave their school; most exits
+    come from those who said so, but intent is not exit."""
+
+    base: float = param(
+        -1.3, unit="logit", ge=-10, le=10, source="calibrated: RAND State of the American "
+        "Teacher, 16-33% intend to leave (22% in 2024)", description="log-odds of intending "
+        "to leave at reference burnout and support")
+    burnout_effect: float = param(
+        4.0, unit="log-odds per unit burnout", ge=0, le=20, prior=(2.0, 6.0),
+        source="Madigan & Kim 2021: exhaustion r = .41 with intent to quit (size: "
+        "assumption)", description="how much the year's mean burnout raises intent")
+    support_effect: float = param(
+        0.3, unit="log-odds per unit support", ge=0, le=5, prior=(0.0, 0.6),
+        source="assumption (Kraft, Marinell & Yee 2016)", description="how much team support "
+        "lowers intent")
+    conditions_effect: float = param(
+        0.45, unit="log-odds per SD", ge=0, le=5, prior=(0.3, 0.7),
+        source="Ladd 2011: conditions predict intentions more strongly than exits",
+        description="how much better working conditions lower intent")
+    exit_risk_ratio: float = param(
+        4.0, unit="ratio", ge=1, le=50, prior=(1.5, 6.0), source="RAND 2022: about a third "
+        "of teachers intending to leave did so by the next year (4 reproduces that); "
+        "Nguyen et al.: intent is only somewhat predictive",
+        description="how many times likelier a teacher who intends to leave is to move or "
+        "leave than one who does not (each teacher's overall exit probability is kept)")
+
+
+class Returners(Strict):
+    """Some teachers who leave teaching come back in later years."""
+
+    return_hazard: float = param(
+        0.06, unit="per year", ge=0, le=1, prior=(0.04, 0.08),
+        source="DeAngelis & Presley 2011: about one in three early leavers returns; 0.06 "
+        "for five years gives 27% ever returning",
+        description="yearly chance that a former teacher of the district "
+        "comes back, while away at most max_years_away")
+    max_years_away: int = param(
+        5, unit="years", ge=0, le=40, source="DeAngelis 2013: most returns within five years",
+        description="years after leaving beyond which a former teacher no longer returns")
 
 
 class Behaviour(Strict):
@@ -360,6 +620,19 @@ class Behaviour(Strict):
     leadership: Leadership = Field(default_factory=Leadership,
                                    description="choosing teacher leaders")
     students: Students = Field(default_factory=Students, description="student growth")
+    coaching: Coaching = Field(default_factory=Coaching, description="instructional "
+                               "coaching")
+    pairing: Pairing = Field(default_factory=Pairing, description="peer pairing")
+    observation: Observation = Field(default_factory=Observation,
+                                     description="observation and feedback")
+    professional_learning: ProfessionalLearning = Field(
+        default_factory=ProfessionalLearning, description="what PD teaches, by kind")
+    induction: Induction = Field(default_factory=Induction, description="mentoring and "
+                                 "residencies")
+    careers: Careers = Field(default_factory=Careers, description="the teacher-leader "
+                             "pipeline")
+    intentions: Intentions = Field(default_factory=Intentions, description="intent to leave")
+    returners: Returners = Field(default_factory=Returners, description="leavers who return")
 
 
 class StartupLine(Strict):

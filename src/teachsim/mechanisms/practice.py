@@ -50,6 +50,16 @@ def yearly_growth(years: np.ndarray, rate: np.ndarray, effective_collab: np.ndar
     return rate * along_curve * drag, collaboration_gain(effective_collab, p) * room * drag
 
 
+def programs_gain(raw_gain: np.ndarray, programs_stock: np.ndarray,
+                  mean_burnout: np.ndarray, p: Practice) -> np.ndarray:
+    """Practice gained from coaching, pairing, observation, PD and mentoring: their
+    summed ``raw_gain`` less the burnout drag, shrinking as the practice already gained
+    from programs (``programs_stock``) approaches ``programs_ceiling``."""
+    room = (np.clip(1 - programs_stock / p.programs_ceiling, 0.0, 1.0)
+            if p.programs_ceiling else 0.0)
+    return raw_gain * room * (1 - p.burnout_drag * mean_burnout)
+
+
 def classroom_effectiveness(practice: np.ndarray, mean_burnout: np.ndarray, p: Practice
                             ) -> np.ndarray:
     """Effectiveness with students this year: practice less the burnout penalty."""

@@ -2,8 +2,10 @@
 
 Base yearly rates by experience band (NCES NTPS/TFS 2021-22) apply to a teacher at the
 reference burnout and support; a multinomial logit shifts moving and leaving by the year's
-mean burnout, team support and the leader role. Retirement is a separate hazard rising
-with experience.
+mean burnout and team support, and by other log-odds shifts the caller adds up: the
+school's students and conditions, pay and the leader role (careers.py), mentoring and
+residencies (induction.py). Retirement is a separate hazard rising with experience.
+Stated intentions then say who among similar teachers exits (intentions.py).
 """
 
 from __future__ import annotations
@@ -33,16 +35,14 @@ def school_shift(poverty_share: np.ndarray, conditions: np.ndarray, p: Retention
 
 
 def probabilities(years: np.ndarray, mean_burnout: np.ndarray, support: np.ndarray,
-                  leader: np.ndarray, p: Retention, school: np.ndarray | float = 0.0
-                  ) -> np.ndarray:
-    """(n, 4) probabilities of stay, move, leave, retire; ``school`` is the log-odds shift
-    of each teacher's school (``school_shift``)."""
+                  p: Retention, shift: np.ndarray | float = 0.0) -> np.ndarray:
+    """(n, 4) probabilities of stay, move, leave, retire; ``shift`` is every other
+    log-odds shift of moving and leaving (school, pay and role, induction)."""
     b = band(years, p)
     move0 = np.asarray(p.move_rates)[b]
     leave0 = np.asarray(p.leave_rates)[b]
     shift = (p.burnout_effect * (mean_burnout - p.burnout_reference)
-             - p.support_effect * (support - p.support_reference)
-             - p.leader_effect * leader + school)
+             - p.support_effect * (support - p.support_reference) + shift)
     # Multinomial logit with stay as reference: odds of move and leave scale by exp(shift).
     stay0 = 1 - move0 - leave0
     om = move0 / stay0 * np.exp(shift)
@@ -54,6 +54,21 @@ def probabilities(years: np.ndarray, mean_burnout: np.ndarray, support: np.ndarr
     out[:, MOVE] = (1 - retire) * om / denom
     out[:, LEAVE] = (1 - retire) * ol / denom
     out[:, RETIRE] = retire
+    return out
+
+
+def exit_probability(probs: np.ndarray) -> np.ndarray:
+    """Probability of moving or leaving (retirement apart)."""
+    return probs[:, MOVE] + probs[:, LEAVE]
+
+
+def scale_exits(probs: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """Probabilities with moving and leaving multiplied by ``factor`` (staying takes up
+    the difference); ``factor * (move + leave)`` must not exceed ``1 - retire``."""
+    out = probs.copy()
+    out[:, MOVE] *= factor
+    out[:, LEAVE] *= factor
+    out[:, STAY] = np.maximum(0.0, 1 - out[:, MOVE] - out[:, LEAVE] - out[:, RETIRE])
     return out
 
 
