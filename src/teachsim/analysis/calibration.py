@@ -110,6 +110,9 @@ TARGETS: tuple[Target, ...] = (
     Target("burnout prevalence", "53-60% (tolerance 45-65%)", 0.45, 0.65,
            lambda t: float(np.mean(t["burned_out"])), "RAND State of the American Teacher "
            "2022-2025", "share"),
+    Target("teachers intending to leave", "16-33% (22% in 2024)", 0.16, 0.33,
+           lambda t: float(np.mean(t["intends_to_leave"])), "RAND State of the American "
+           "Teacher 2022-2025", "share"),
 )
 
 

@@ -23,10 +23,11 @@ OUTCOMES: dict[str, tuple[str, str, bool]] = {
     "retention_rate": ("Teachers staying in their school", "% of teachers a year", True),
     "practice_mean": ("Teacher practice", "SD of student achievement", True),
     "burnout_prevalence": ("Teachers burned out", "% of teachers", False),
+    "intending_to_leave_share": ("Teachers intending to leave", "% of teachers", False),
     "student_growth_sd": ("Student growth", "SD a year, vs novice-taught", True),
     "cost_per_school": ("Cost per school (all ledger lines)", "$ a year", False),
 }
-PERCENT = ("retention_rate", "burnout_prevalence")
+PERCENT = ("retention_rate", "burnout_prevalence", "intending_to_leave_share")
 
 
 def district_outcomes(res: Results) -> pd.DataFrame:

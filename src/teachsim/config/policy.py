@@ -133,6 +133,104 @@ class SpecialDays(Strict):
     specials_day: str = Field(description="specials day type used on those days")
 
 
+class CoachingProgram(Strict):
+    """Instructional coaching cycles for a group of teachers (behaviour.coaching sizes the
+    gains)."""
+
+    who: Literal["homeroom", "all", "novices", "lowest_practice"] = Field(
+        "homeroom", description="who is coached: every homeroom teacher, every teacher, "
+        "teachers in their first three years, or the lowest_share of each school's "
+        "teachers by practice")
+    lowest_share: float = Field(0.25, gt=0, le=1, description="who = 'lowest_practice': "
+                                "share of each school's teachers coached")
+    caseload: int = Field(18, ge=1, le=100, description="teachers per coach FTE (typical "
+                          "caseloads 15-25; assumption)")
+    sessions_per_month: float = Field(2.0, ge=0.25, le=20, description="coaching sessions "
+                                      "a coached teacher has each month")
+    minutes_per_session: int = Field(45, ge=5, le=240, description="minutes of a session "
+                                     "(observation or debrief)")
+    months: int = Field(9, ge=1, le=12, description="months of the school year with "
+                        "coaching")
+    time_from: Literal["planning", "collaboration", "added"] = Field(
+        "planning", description="where sessions take their time: individual planning "
+        "(preparation spills after hours), the team's collaboration time, or added time "
+        "beyond the contract day (paid at costs.pd_hourly_rate)")
+    coach_salary: float = Field(72030.0, ge=0, le=300000, description="salary of a coach, "
+                                "dollars a year (default: the average teacher salary, NEA "
+                                "2025)")
+
+    def hours_per_year(self) -> float:
+        return self.sessions_per_month * self.months * self.minutes_per_session / 60
+
+
+class PeerPairing(Strict):
+    """Low-practice teachers paired with high-practice colleagues of the same school
+    (seed 000: 'staff immersed in connected learning paired with staff who are not')."""
+
+    target_share: float = Field(0.2, gt=0, le=0.5, description="share of each school's "
+                                "teachers, lowest in judged practice, paired as targets "
+                                "(each with a partner from the top)")
+    hours_per_year: float = Field(10.0, ge=0.5, le=200, description="hours of peer "
+                                  "observation and debrief for each member of a pair")
+    partner_stipend: float = Field(0.0, ge=0, le=20000, description="stipend per partner, "
+                                   "dollars a year")
+
+
+class ObservationProgram(Strict):
+    """Growth-oriented observation and feedback cycles for every teacher."""
+
+    cycles_per_year: int = Field(4, ge=1, le=40, description="observation-and-feedback "
+                                 "cycles each teacher has a year")
+    observer: Literal["leaders", "principal"] = Field(
+        "leaders", description="who gives feedback: the grade team's teacher leader (the "
+        "principal where the team has none) or the principal")
+    teacher_minutes_per_cycle: int = Field(60, ge=0, le=600, description="the observed "
+                                           "teacher's time per cycle (conferences), taken "
+                                           "from planning")
+
+
+class ProfessionalLearningProgram(Strict):
+    """What the schedule's PD minutes are, and stipends for learning teachers choose."""
+
+    kind: Literal["generic", "content_focused", "chosen"] = Field(
+        "generic", description="kind of the schedule's PD (in-day, teacher-only days and "
+        "after-school workshops): generic workshops, content-focused on the curriculum, or "
+        "sessions teachers choose")
+    micro_credential_take_up: float = Field(0.0, ge=0, le=1, description="share of teachers "
+                                            "completing a micro-credential each year")
+    micro_credential_hours: float = Field(15.0, ge=1, le=200, description="hours of a "
+                                          "micro-credential, on teachers' own time")
+    micro_credential_stipend: float = Field(500.0, ge=0, le=20000, description="stipend per "
+                                            "completed micro-credential, dollars")
+    tuition_take_up: float = Field(0.0, ge=0, le=1, description="share of teachers taking "
+                                   "a tuition-paid course each year")
+    tuition_hours: float = Field(45.0, ge=1, le=500, description="hours of a course (a "
+                                 "3-credit course is about 45), on teachers' own time")
+    tuition_stipend: float = Field(3000.0, ge=0, le=50000, description="tuition paid per "
+                                   "course, dollars")
+
+
+class InductionProgram(Strict):
+    """Support for new teachers: a mentor in the first year, and/or a residency year
+    before leading a class."""
+
+    mentor: bool = Field(False, description="every first-year teacher gets a mentor from "
+                         "the school's experienced teachers")
+    mentor_minutes_per_week: int = Field(60, ge=0, le=600, description="weekly mentoring "
+                                         "time of a novice and a mentor, from planning")
+    mentor_stipend: float = Field(1500.0, ge=0, le=20000, description="stipend per mentor "
+                                  "per novice, dollars a year")
+    mentor_min_experience: int = Field(5, ge=1, le=40, description="years of experience a "
+                                       "mentor needs")
+    residency: bool = Field(False, description="novice hires first spend a residency year "
+                            "co-teaching with a mentor teacher")
+    residency_cost: float = Field(30000.0, ge=0, le=200000, description="cost of one "
+                                  "resident's year (stipend and mentor-teacher pay), "
+                                  "dollars, booked when the graduate is hired")
+    residency_commitment_years: int = Field(3, ge=0, le=10, description="years a graduate "
+                                            "commits to teach in the district")
+
+
 class Policy(Strict):
     """A schedule policy: rotation cycle, day templates, and outside-day work."""
 
@@ -155,6 +253,19 @@ class Policy(Strict):
         "(e.g. early release)")
     outside_day: list[OutsideDay] = Field(
         default_factory=list, description="scheduled work beyond the contract day")
+    coaching: CoachingProgram | None = Field(None, description="instructional coaching "
+                                             "(none without this table)")
+    peer_pairing: PeerPairing | None = Field(None, description="peer pairing (none without "
+                                             "this table)")
+    observation: ObservationProgram | None = Field(None, description="observation and "
+                                                   "feedback cycles (none without this "
+                                                   "table)")
+    professional_learning: ProfessionalLearningProgram = Field(
+        default_factory=ProfessionalLearningProgram, description="what the PD teaches; "
+        "micro-credential and tuition stipends")
+    induction: InductionProgram = Field(default_factory=InductionProgram,
+                                        description="mentoring and residencies for new "
+                                        "teachers")
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:

@@ -230,6 +230,15 @@ class Staffing(Strict):
                                   "leader, dollars a year (seed 002: $9,000)")
     leader_min_experience: int = Field(3, ge=0, le=40, description="years of experience a "
                                        "teacher needs to be eligible to lead")
+    leader_stipend_steps: list[float] = Field(
+        default_factory=list, max_length=40, description="a career ladder: the stipend in "
+        "a leader's 1st, 2nd, ... year in the role (the last step continues); overrides "
+        "leader_stipend when given (seed 002: codified pay for leader roles)")
+    aspiring_leaders_per_grade: int = Field(0, ge=0, le=5, description="aspiring-leader "
+                                            "roles per grade team: promising teachers "
+                                            "cultivated to lead (seed 002)")
+    aspiring_stipend: float = Field(0.0, ge=0, le=50000, description="stipend per "
+                                    "aspiring leader, dollars a year")
     clerk_fte_change: float = Field(
         0.0, ge=-20, le=20, description="change in clerk FTE at a school when it adopts the "
         "policy; negative is a cut (seed 002 says both -0.5 and -1.0)")
@@ -241,6 +250,15 @@ class Staffing(Strict):
     support_attrition_rate: float = Field(
         0.12, ge=0, le=1, description="yearly chance that a clerk or paraprofessional leaves "
         "(assumption)")
+
+
+    @field_validator("leader_stipend_steps")
+    @classmethod
+    def _steps(cls, v: list[float]) -> list[float]:
+        if any(not 0 <= x <= 50000 for x in v):
+            raise Invalid(f"{v} has a step outside 0-50,000", "give each year's stipend in "
+                          "dollars, e.g. [9000, 10000, 11000]")
+        return v
 
 
 class Salaries(Strict):

@@ -21,15 +21,23 @@ from collections.abc import Callable
 import numpy as np
 from mesa.time import Priority, Schedule
 
-from teachsim.config.policy import ACTIVITIES
+from teachsim.config.policy import ACTIVITIES, CoachingProgram, ObservationProgram, Policy
 from teachsim.mechanisms import (
     absence,
     burnout,
+    careers,
+    coaching,
     collaboration,
     hiring,
+    induction,
+    intentions,
     leadership,
+    observation,
+    pairing,
     practice,
+    professional_learning,
     retention,
+    returners,
     students,
 )
 from teachsim.mechanisms.pay import teacher_salary
@@ -58,6 +66,39 @@ from teachsim.model.streams import stream
 TEACH = ACTIVITIES.index("teaching")
 PLAN = ACTIVITIES.index("individual_planning")
 COLLAB = ACTIVITIES.index("collaboration")
+PD = ACTIVITIES.index("pd")
+#: judged-practice bonus of a sitting leader: incumbents keep their post while eligible
+INCUMBENT_BONUS = 1.0
+#: fields of a former teacher kept in the returners' pool
+POOL_FIELDS = ("experience", "practice", "practice_from_collab", "practice_from_programs",
+               "growth_rate", "resilience", "propensity", "willingness",
+               "leader_propensity", "years_led")
+
+
+def _has_programs(policy: Policy) -> bool:
+    """Whether a policy runs any program beyond its schedule."""
+    pl = policy.professional_learning
+    return (policy.coaching is not None or policy.peer_pairing is not None
+            or policy.observation is not None or policy.induction.mentor
+            or pl.micro_credential_take_up > 0 or pl.tuition_take_up > 0)
+
+
+def _lowest_in_group(values: np.ndarray, group: np.ndarray, mask: np.ndarray, share: float
+                     ) -> np.ndarray:
+    """Rows within ``mask`` among the lowest ``share`` of ``values`` of their group
+    (rounded; at least one in every group)."""
+    out = np.zeros(len(values), dtype=bool)
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return out
+    order = idx[np.lexsort((values[idx], group[idx]))]
+    g = group[order]
+    first = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
+    size = np.diff(np.r_[first, len(order)])
+    rank = np.arange(len(order)) - np.repeat(first, size)
+    k = np.maximum(1, np.round(share * size)).astype(np.int64)
+    out[order[rank < np.repeat(k, size)]] = True
+    return out
 
 
 def _fte_units(total: float) -> list[float]:
@@ -121,8 +162,13 @@ class TeachSimModel(StaffedModel):
         self._school_retention = retention.school_shift(
             np.array([sp.poverty_share for sp in self.specs]),
             np.array([sp.conditions for sp in self.specs]), self.params.retention)
-        self._school_strain = -self.params.burnout.conditions_buffer * np.array(
-            [sp.conditions for sp in self.specs])
+        self._conditions = np.array([sp.conditions for sp in self.specs])
+        self._school_strain = -self.params.burnout.conditions_buffer * self._conditions
+        #: former teachers of the district who left teaching (returners.py)
+        self._pool: dict[str, np.ndarray] = {f: np.zeros(0) for f in (*POOL_FIELDS,
+                                                                      "years_away")}
+        self._residents_hired = np.zeros(n_schools, dtype=np.int64)
+        self._returners_hired = np.zeros(n_schools, dtype=np.int64)
         self._teachers: list[Teacher] = []
         n_pos = len(self.profile.grades) + 1
         #: unfilled posts per school and position (grades, then specials)
@@ -206,10 +252,15 @@ class TeachSimModel(StaffedModel):
         self._pd_beyond_year = self._t_beyond_act[:, :, pd].sum(axis=0)  # per flat class
 
     def _hire(self, school: np.ndarray, grade: np.ndarray, years: np.ndarray,
-              rng: np.random.Generator, new_to_team: bool) -> None:
+              rng: np.random.Generator, new_to_team: bool,
+              traits: dict[str, np.ndarray] | None = None,
+              resident: np.ndarray | None = None) -> None:
         """Add teachers (one per entry of the arrays) with traits drawn from ``rng``.
 
         ``grade`` is the grade index of a homeroom teacher, or -1 for a specials teacher.
+        ``traits`` replace drawn values (a returner keeps what they left with);
+        ``resident`` marks residency graduates, who start with a head start on the
+        experience curve (induction.py).
         """
         n = len(years)
         if n == 0:
@@ -217,18 +268,29 @@ class TeachSimModel(StaffedModel):
         p = self.params
         n_g = len(self.profile.grades)
         prac, rate = practice.initial(rng, years, p.practice)
+        if resident is not None and resident.any():
+            head = (practice.experience_curve(np.array([p.induction.residency_experience_years]),
+                                              p.practice)[0]
+                    - practice.experience_curve(np.zeros(1), p.practice)[0])
+            prac = prac + head * resident
         specials = grade < 0
         sched = np.array([sc.sched for sc in self.schools], dtype=np.int16)[school]
-        rows = self.staff.add(
-            n, school=school, role=specials.astype(np.int8), grade=grade,
+        values: dict[str, np.ndarray | float | int | bool] = dict(
+            school=school, role=specials.astype(np.int8), grade=grade,
             # teacher classes: homeroom of each grade, leader of each grade, specials
             cls=np.where(specials, 2 * n_g, grade), sched=sched, experience=years,
             practice=prac, growth_rate=rate,
             resilience=rng.normal(0.0, p.burnout.resilience_sd, n),
             propensity=absence.propensities(rng, n, p.absence),
             willingness=collaboration.willingness(rng, n, p.collaboration),
-            leader_interest=rng.random(n) < self._bench[school],
+            leader_propensity=rng.random(n),
+            support_last=p.retention.support_reference,
             new_to_team=new_to_team)
+        if resident is not None:
+            values["resident"] = resident
+        if traits:
+            values.update(traits)
+        rows = self.staff.add(n, **values)
         for r, sc, g in zip(rows.tolist(), school.tolist(), grade.tolist(), strict=True):
             role, gname = ("specials", "") if g < 0 else ("homeroom", self.profile.grades[g])
             t = Teacher(self, self.schools[sc], role, gname, r)
@@ -292,10 +354,14 @@ class TeachSimModel(StaffedModel):
         self._facmult = collaboration.facilitation(self._team_skill[team],
                                                    self._team_has_leader[team],
                                                    p.collaboration)
+        self._team = team
         weeks = self._n_student_days / 5
+        self._assign_programs()
         eff = self._engage * (self._facmult * self._y_fac[fi]
                               + p.collaboration.facilitation_unfacilitated * self._y_unf[fi])
-        self._support = collaboration.support(eff / weeks, p.collaboration)
+        eff = eff * (1 - s.view("collab_taken"))
+        self._support = collaboration.support(eff / weeks + self._mentor_support,
+                                              p.collaboration)
         # Duties the school cannot cover and clerical work fall on its teachers.
         per_school = np.bincount(s.view("school"), minlength=len(self.schools))
         extra = np.array([
@@ -304,8 +370,9 @@ class TeachSimModel(StaffedModel):
                                            int(per_school[i]), p.time_use)
             for i in range(len(self.schools))])
         school = s.view("school")
-        self._extra = extra[school]
-        self._k = (s.view("resilience") + self._extra / p.burnout.work_scale_minutes
+        self._extra = extra[school] + s.view("program_after_hours")
+        self._k = (s.view("resilience")
+                   + (self._extra + s.view("program_beyond")) / p.burnout.work_scale_minutes
                    - p.burnout.support_buffer * self._support + self._school_strain[school])
         self._movable = self._has_release[fi]
         self._grade_minutes = np.zeros((len(self.schools), n_g))
@@ -348,43 +415,210 @@ class TeachSimModel(StaffedModel):
                         sc.pending_cuts[kind] -= cut
 
     def _select_leaders(self) -> None:
-        """Fill each grade team's leader posts (mechanisms/leadership.py: who is eligible,
-        who is chosen, the team's facilitation skill). Only schools running the
-        scenario's policy have leader posts (schools waiting for their adoption year run
-        the baseline without them)."""
+        """Fill each grade team's leader posts (mechanisms/leadership.py and careers.py):
+        who wants to lead this year, who is chosen (sitting leaders keep their post while
+        eligible), how skilled each team's facilitation is, then the aspiring-leader
+        roles. Only schools running the scenario's policy have leader posts (schools
+        waiting for their adoption year run the baseline without them)."""
         s = self.staff
         n_g = len(self.profile.grades)
         n_team = len(self.schools) * (n_g + 1)
+        st = self.config.staffing
+        cp = self.params.careers
         leader = s.view("leader")
         leader[:] = False
+        s.view("aspiring")[:] = False
+        s.view("stipend")[:] = 0.0
+        #: each teacher's leader-post stipend this year (other role stipends add to it in
+        #: ``stipend``)
+        self._leader_pay = np.zeros(s.n)
         self._team_skill = np.zeros(n_team)
         self._team_has_leader = np.zeros(n_team, dtype=bool)
         self.leader_posts_unfilled = np.zeros(len(self.schools), dtype=np.int64)
-        per_grade = self.config.staffing.leaders_per_grade
-        posts = np.where(self._school_sched == self.policy_sched, per_grade, 0)
+        on_policy = self._school_sched == self.policy_sched
+        posts = np.where(on_policy, st.leaders_per_grade, 0)
+        aspiring_posts = np.where(on_policy, st.aspiring_leaders_per_grade, 0)
         cls = s.view("cls")
         home = s.view("role") == 0
         grade = s.view("grade")
+        school = s.view("school")
         # Teacher classes (schedule.py): homeroom of grade g is g, its leader n_g + g.
         cls[home] = grade[home]
-        if posts.any():
-            rng = stream(self.seed, "leaders.select", self.year_index)
-            prac = s.view("practice")
-            lp = self.params.leadership
-            judged = prac + rng.normal(0.0, lp.selection_noise, s.n)
-            school_posts = posts[s.view("school")]
-            eligible = leadership.eligible(
-                home, s.view("experience"), s.view("willingness"), s.view("leader_interest"),
-                school_posts > 0, self.config.staffing.leader_min_experience, lp)
-            team = s.view("school").astype(np.int64) * (n_g + 1) + np.where(grade >= 0, grade,
-                                                                          n_g)
-            chosen = leadership.choose(judged, eligible, team, school_posts)
-            leader[chosen] = True
-            self._team_skill, self._team_has_leader = leadership.team_skill(
-                team[chosen], leadership.skill(prac, chosen), n_team)
-            filled = np.bincount(s.view("school")[chosen], minlength=len(self.schools))
-            self.leader_posts_unfilled = posts * n_g - filled
-            cls[chosen] = n_g + grade[chosen]
+        if not (posts.any() or aspiring_posts.any()):
+            return
+        rng = stream(self.seed, "leaders.select", self.year_index)
+        prac = s.view("practice")
+        lp = self.params.leadership
+        judged = prac + rng.normal(0.0, lp.selection_noise, s.n)
+        s.view("leader_interest")[:] = s.view("leader_propensity") < careers.interest_probability(
+            self._bench[school], s.view("experience"), s.view("support_last"),
+            self.params.retention.support_reference, s.view("was_aspiring"),
+            careers.expected_stipend(st.leader_stipend, st.leader_stipend_steps), cp)
+        team = school.astype(np.int64) * (n_g + 1) + np.where(grade >= 0, grade, n_g)
+        school_posts = posts[school]
+        eligible = leadership.eligible(
+            home, s.view("experience"), s.view("willingness"), s.view("leader_interest"),
+            school_posts > 0, st.leader_min_experience, lp)
+        chosen = leadership.choose(judged + INCUMBENT_BONUS * s.view("was_leader"), eligible,
+                                   team, school_posts)
+        leader[chosen] = True
+        years_led = s.view("years_led")
+        self._team_skill, self._team_has_leader = leadership.team_skill(
+            team[chosen], careers.role_skill(leadership.skill(prac, chosen),
+                                             years_led[chosen], cp), n_team)
+        filled = np.bincount(school[chosen], minlength=len(self.schools))
+        self.leader_posts_unfilled = posts * n_g - filled
+        cls[chosen] = n_g + grade[chosen]
+        self._leader_pay[chosen] = careers.stipend(years_led[chosen], st.leader_stipend,
+                                                   st.leader_stipend_steps)
+        s.view("stipend")[chosen] = self._leader_pay[chosen]
+        if aspiring_posts.any():
+            # Aspiring leaders: the most promising willing homeroom teachers who do not
+            # lead, interested or not yet (cultivation is the point).
+            can = (home & ~leader & (s.view("experience") >= 1)
+                   & (s.view("willingness") >= lp.min_willingness) & (aspiring_posts[school] > 0))
+            picked = leadership.choose(judged + INCUMBENT_BONUS * s.view("was_aspiring"), can,
+                                       team, aspiring_posts[school])
+            s.view("aspiring")[picked] = True
+            s.view("stipend")[picked] += st.aspiring_stipend
+
+    def _assign_programs(self) -> None:
+        """This year's coaching, pairing, observation, optional PD and mentoring of each
+        teacher, from the programs of the policy their school follows."""
+        s = self.staff
+        n = s.n
+        p = self.params
+        n_sd = self._n_student_days
+        n_sch = len(self.schools)
+        for name in ("coaching_hours", "collab_taken", "observed", "feedback_quality",
+                     "program_after_hours", "program_beyond"):
+            s.view(name)[:] = 0.0
+        for name in ("pairing", "mentees"):
+            s.view(name)[:] = 0
+        for name in ("mentored", "micro_credential", "coursework"):
+            s.view(name)[:] = False
+        self._mentor_support = np.zeros(n)
+        self._pair_dose = np.zeros(n)
+        self._coach_sessions = np.zeros(n)
+        self._coach_added_hours = np.zeros(n)
+        self._coaches_fte = np.zeros(n_sch)
+        self._coach_salaries = np.zeros(n_sch)
+        self._pd_stipends = np.zeros(n_sch)
+        sched = s.view("sched")
+        if not any(_has_programs(c.policy) for c in self.compiled):
+            return
+        school = s.view("school")
+        exp = s.view("experience")
+        prac = s.view("practice")
+        rng = stream(self.seed, "programs", self.year_index)
+        judged = prac + rng.normal(0.0, p.leadership.selection_noise, n)
+        u_micro, u_course = rng.random(n), rng.random(n)
+        after = s.view("program_after_hours")
+        for k, comp in enumerate(self.compiled):
+            pol = comp.policy
+            on = sched == k
+            if not on.any():
+                continue
+            if pol.coaching is not None:
+                self._assign_coaching(pol.coaching, on)
+            if pol.peer_pairing is not None:
+                pp = pol.peer_pairing
+                idx = np.flatnonzero(on)
+                targets, partners = pairing.pairs(judged[idx], school[idx], pp.target_share)
+                s.view("pairing")[idx[targets]] = 1
+                s.view("pairing")[idx[partners]] = 2
+                both = idx[np.r_[targets, partners]]
+                after[both] += pp.hours_per_year * 60 / n_sd
+                self._pair_dose[both] = pp.hours_per_year
+                s.view("stipend")[idx[partners]] += pp.partner_stipend
+            if pol.observation is not None:
+                self._assign_observation(pol.observation, on)
+            pl = pol.professional_learning
+            micro = on & professional_learning.take_up(u_micro, pl.micro_credential_take_up)
+            course = on & professional_learning.take_up(u_course, pl.tuition_take_up)
+            s.view("micro_credential")[micro] = True
+            s.view("coursework")[course] = True
+            after += (micro * pl.micro_credential_hours + course * pl.tuition_hours) * 60 / n_sd
+            self._pd_stipends += np.bincount(
+                school, weights=micro * pl.micro_credential_stipend
+                + course * pl.tuition_stipend, minlength=n_sch)
+            ind = pol.induction
+            if ind.mentor:
+                novices = np.flatnonzero(on & (exp == 0))
+                cands = np.flatnonzero(on & (exp >= ind.mentor_min_experience))
+                pick = induction.mentors_for(school[novices], school[cands], -judged[cands])
+                ok = pick >= 0
+                mentees, mentors = novices[ok], cands[pick[ok]]
+                s.view("mentored")[mentees] = True
+                np.add.at(s.view("mentees"), mentors, 1)
+                self._mentor_support[mentees] = induction.support_minutes(
+                    np.ones(len(mentees), bool), ind.mentor_minutes_per_week, p.induction)
+                per_day = ind.mentor_minutes_per_week / 5
+                after[mentees] += per_day
+                np.add.at(after, mentors, per_day)
+                np.add.at(s.view("stipend"), mentors, ind.mentor_stipend)
+
+    def _assign_coaching(self, c: CoachingProgram, on: np.ndarray) -> None:
+        s = self.staff
+        school = s.view("school")
+        if c.who == "homeroom":
+            who = on & (s.view("role") == 0)
+        elif c.who == "all":
+            who = on.copy()
+        elif c.who == "novices":
+            who = on & (s.view("experience") < 3)
+        else:
+            who = on & _lowest_in_group(s.view("practice"), school, on, c.lowest_share)
+        hours = c.hours_per_year()
+        s.view("coaching_hours")[who] = hours
+        self._coach_sessions[who] = c.sessions_per_month * c.months
+        per_day = hours * 60 / self._n_student_days
+        collab_year = self._y_minutes[self._fi, COLLAB]
+        if c.time_from == "added":
+            s.view("program_beyond")[who] += per_day
+            self._coach_added_hours[who] = hours
+        elif c.time_from == "collaboration":
+            # Sessions use team time; a teacher with too little team time gives up
+            # planning for the rest.
+            taken = np.minimum(hours * 60, collab_year)
+            s.view("collab_taken")[who] = np.where(collab_year > 0,
+                                                   taken / np.maximum(collab_year, 1e-9),
+                                                   0.0)[who]
+            s.view("program_after_hours")[who] += ((hours * 60 - taken)
+                                                   / self._n_student_days)[who]
+        else:
+            s.view("program_after_hours")[who] += per_day
+        counts = np.bincount(school[who], minlength=len(self.schools))
+        fte = np.array([coaching.coaches_fte(int(k), c.caseload) for k in counts])
+        self._coaches_fte += fte
+        self._coach_salaries += fte * c.coach_salary
+
+    def _assign_observation(self, o: ObservationProgram, on: np.ndarray) -> None:
+        s = self.staff
+        school = s.view("school")
+        p = self.params.observation
+        s.view("observed")[on] = o.cycles_per_year
+        # Leaders themselves get the principal's feedback.
+        by_leader = (on & (o.observer == "leaders") & self._team_has_leader[self._team]
+                     & ~s.view("leader"))
+        by_principal = on & ~by_leader
+        asked = np.bincount(school[by_principal], minlength=len(self.schools)) * float(
+            o.cycles_per_year)
+        quality = np.where(by_leader, self._facmult,
+                           observation.principal_quality(asked, p)[school])
+        s.view("feedback_quality")[on] = quality[on]
+        s.view("program_after_hours")[on] += (o.cycles_per_year * o.teacher_minutes_per_cycle
+                                             / self._n_student_days)
+        if by_leader.any():
+            # A leader observes each teammate's lesson and holds the debrief: twice the
+            # teacher's minutes per cycle (assumption).
+            per_team = np.bincount(self._team[by_leader], minlength=len(self._team_skill))
+            leaders = np.flatnonzero(s.view("leader") & on)
+            share = np.bincount(self._team[leaders], minlength=len(self._team_skill))
+            load = per_team[self._team[leaders]] / np.maximum(share[self._team[leaders]], 1)
+            s.view("program_after_hours")[leaders] += (load * o.cycles_per_year * 2
+                                                      * o.teacher_minutes_per_cycle
+                                                      / self._n_student_days)
 
     def _schedule_outside_day_sessions(self) -> None:
         base = self.year_index * DAYS_PER_YEAR
@@ -451,8 +685,26 @@ class TeachSimModel(StaffedModel):
         year = self._year_outcomes()
         year["destination"], year["destination_post"] = self._place_movers(year["decision"])
         self._record_year(year)
+        s = self.staff
+        # Role experience: a year for leaders, part of one for aspiring leaders.
+        s.view("years_led")[:] += (s.view("leader")
+                                   + self.params.careers.aspiring_role_rate * s.view("aspiring"))
+        s.view("was_leader")[:] = s.view("leader")
+        s.view("was_aspiring")[:] = s.view("aspiring")
+        s.view("support_last")[:] = self._support
+        self._to_pool(year["decision"] == retention.LEAVE)
         self._turnover(year["decision"], year["destination"], year["destination_post"])
         self._advance_year()
+
+    def _to_pool(self, leaving: np.ndarray) -> None:
+        """Teachers leaving teaching join the pool of former teachers who may return."""
+        s = self.staff
+        for f in POOL_FIELDS:
+            # the year just taught counts toward experience, as for those who stay
+            add = 1.0 if f == "experience" else 0.0
+            self._pool[f] = np.r_[self._pool[f], s.view(f)[leaving] + add]
+        self._pool["years_away"] = np.r_[self._pool["years_away"],
+                                         np.zeros(int(leaving.sum()))]
 
     def _place_movers(self, decision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where movers go: a share try another school of the district (NCES: 59% of movers
@@ -502,12 +754,13 @@ class TeachSimModel(StaffedModel):
         minutes[:, COLLAB] -= appt
         after_hours = (self._y_spill[fi] - s.view("missed_after_hours")
                        + self._extra * (n_sd - absent))
-        beyond = s.view("beyond").sum(axis=1)
+        beyond = s.view("beyond").sum(axis=1) + s.view("program_beyond") * (n_sd - absent)
         collab_q = (self._facmult * (self._y_fac[fi] - s.view("missed_collab_fac"))
                     + p.collaboration.facilitation_unfacilitated
                     * (self._y_unf[fi] - s.view("missed_collab_unf")))
         scheduled_collab = np.maximum(minutes[:, COLLAB] + appt, 1e-9)
-        eff_collab = self._engage * collab_q * (minutes[:, COLLAB] / scheduled_collab)
+        eff_collab = (self._engage * collab_q * (minutes[:, COLLAB] / scheduled_collab)
+                      * (1 - s.view("collab_taken")))
         mean_b = s.view("burnout_sum") / n_sd
         effectiveness = practice.classroom_effectiveness(s.view("practice"), mean_b,
                                                          p.practice)
@@ -515,17 +768,79 @@ class TeachSimModel(StaffedModel):
         from_experience, from_collab = practice.yearly_growth(
             s.view("experience"), s.view("growth_rate"), eff_collab,
             s.view("practice_from_collab"), mean_b, p.practice)
-        s.practice[:n] += from_experience + from_collab
+        pd_minutes = minutes[:, PD] + s.view("beyond")[:, PD]
+        from_programs = practice.programs_gain(self._program_gain_raw(pd_minutes),
+                                               s.view("practice_from_programs"), mean_b,
+                                               p.practice)
+        s.practice[:n] += from_experience + from_collab + from_programs
         s.practice_from_collab[:n] += from_collab
-        probs = retention.probabilities(s.view("experience"), mean_b, self._support,
-                                        s.view("leader"), p.retention,
-                                        self._school_retention[s.view("school")])
+        s.practice_from_programs[:n] += from_programs
+        school = s.view("school")
+        exp = s.view("experience")
+        sal = self.config.salaries
+        salary = teacher_salary(exp, sal.teacher_start, sal.teacher_average,
+                                sal.years_to_average, sal.max_step_years)
+        commit = np.array([c.policy.induction.residency_commitment_years
+                           for c in self.compiled])[s.view("sched")]
+        shift = (self._school_retention[school]
+                 + careers.exit_shift(s.view("stipend"), salary, s.view("leader"), p.careers)
+                 + induction.retention_shift(s.view("mentored"),
+                                             s.view("resident") & (exp < commit), p.induction))
+        probs = retention.probabilities(exp, mean_b, self._support, p.retention, shift)
+        # Spring: stated intentions, then who among similar teachers exits.
+        q = intentions.probability(mean_b, self._support, self._conditions[school],
+                                   p.retention.burnout_reference,
+                                   p.retention.support_reference, p.intentions)
+        intends = stream(self.seed, "intentions", self.year_index).random(n) < q
+        probs = retention.scale_exits(probs, intentions.exit_scale(
+            retention.exit_probability(probs), q, intends, p.intentions))
         u = stream(self.seed, "retention", self.year_index).random(n)
         decision = retention.decide(u, probs)
         return {"minutes": minutes, "appointment_minutes": appt, "after_hours": after_hours,
                 "beyond": beyond, "eff_collab": eff_collab, "mean_burnout": mean_b,
                 "effectiveness": effectiveness, "decision": decision, "growth": growth,
-                "absent": absent}
+                "absent": absent, "intends": intends, "salary": salary,
+                "from_programs": from_programs, "pd_minutes": pd_minutes}
+
+    def _program_gain_raw(self, pd_minutes: np.ndarray) -> np.ndarray:
+        """Practice each teacher would gain this year from coaching, pairing, observation,
+        PD and mentoring, before the burnout drag and the ceiling (practice.py)."""
+        s = self.staff
+        p = self.params
+        n = s.n
+        raw = np.zeros(n)
+        prac = s.view("practice")
+        school = s.view("school")
+        hours = s.view("coaching_hours")
+        coached = hours > 0
+        if coached.any():
+            n_sch = len(self.schools)
+            mean = (np.bincount(school, weights=prac, minlength=n_sch)
+                    / np.maximum(np.bincount(school, minlength=n_sch), 1))
+            need = coaching.need(prac, mean[school], p.practice.quality_sd, p.coaching)
+            scale = coaching.scale_multiplier(int(coached.sum()), p.coaching)
+            raw += np.where(coached, coaching.yearly_gain(hours, need, scale, p.coaching), 0.0)
+        pair = s.view("pairing")
+        if pair.any():
+            dose = np.minimum(1.0, self._pair_dose / p.pairing.reference_hours)
+            raw += dose * np.where(pair == 1, p.pairing.target_gain,
+                                   np.where(pair == 2, p.pairing.partner_gain, 0.0))
+        cycles = s.view("observed")
+        if cycles.any():
+            raw += np.where(cycles > 0, observation.yearly_gain(
+                cycles, s.view("feedback_quality"), p.observation), 0.0)
+        sched = s.view("sched")
+        for k, comp in enumerate(self.compiled):
+            kind = comp.policy.professional_learning.kind
+            if professional_learning.kind_gain(kind, p.professional_learning):
+                on = sched == k
+                raw[on] += professional_learning.yearly_gain(pd_minutes[on] / 60, kind,
+                                                             p.professional_learning)
+        raw += professional_learning.completion_gain(s.view("micro_credential"),
+                                                     s.view("coursework"),
+                                                     p.professional_learning)
+        raw += p.induction.mentor_gain * s.view("mentored")
+        return raw
 
     def _student_growth(self, effectiveness: np.ndarray, absent: np.ndarray) -> np.ndarray:
         """Growth of each school x grade's students this year (SD)."""
@@ -552,11 +867,8 @@ class TeachSimModel(StaffedModel):
         s = self.staff
         n = s.n
         year = self.start_year + self.year_index
-        stipend = self.config.staffing.leader_stipend
-        sal = self.config.salaries
         exp = s.view("experience")
-        salary = teacher_salary(exp, sal.teacher_start, sal.teacher_average,
-                                sal.years_to_average, sal.max_step_years)
+        salary = y["salary"]
         is_leader = s.view("leader").copy()
         grade_names = np.array([*self.profile.grades, ""], dtype=object)
         n_sd = self._n_student_days
@@ -572,7 +884,19 @@ class TeachSimModel(StaffedModel):
             "new_to_school": s.view("new_to_team").copy(),
             "experience_years": exp.copy(),
             "salary": salary,
-            "stipend": np.where(is_leader, stipend, 0.0),
+            "stipend": s.view("stipend").copy(),
+            "aspiring_leader": s.view("aspiring").copy(),
+            "years_led": s.view("years_led").copy(),
+            "returner": s.view("returner").copy(),
+            "resident": s.view("resident").copy(),
+            "mentored": s.view("mentored").copy(),
+            "mentees": s.view("mentees").astype(np.int64),
+            "coached": np.round(self._coach_sessions).astype(np.int64),
+            "coaching_hours": s.view("coaching_hours").copy(),
+            "pairing": np.array(["", "target", "partner"], dtype=object)[s.view("pairing")],
+            "observed": s.view("observed").astype(np.int64),
+            "micro_credential": s.view("micro_credential").copy(),
+            "coursework": s.view("coursework").copy(),
             "contract_days": np.full(n, self.calendar.n_contract_days, dtype=np.int64),
             "absence_days": y["absent"].astype(np.int64),
             "substitute_days": y["absent"].astype(np.int64),
@@ -588,6 +912,10 @@ class TeachSimModel(StaffedModel):
         teacher["minutes_pd_scheduled_beyond_contract"] = self._pd_beyond_year[self._fi]
         teacher["minutes_pd_scheduled_beyond_contract_baseline"] = self._pd_beyond_year[
             s.view("cls").astype(np.intp)]
+        kinds = np.array([c.policy.professional_learning.kind for c in self.compiled],
+                         dtype=object)[s.view("sched")]
+        for kind in professional_learning.KINDS:
+            teacher[f"minutes_pd_{kind}"] = np.where(kinds == kind, y["pd_minutes"], 0.0)
         teacher["minutes_after_hours"] = y["after_hours"]
         teacher["weekly_hours"] = weekly_hours(total_work, n_sd)
         teacher["effective_collaboration_minutes"] = y["eff_collab"]
@@ -596,7 +924,9 @@ class TeachSimModel(StaffedModel):
         teacher["burnout_survey"] = s.view("burnout_survey").copy()
         teacher["burned_out"] = burnout.burned_out(s.view("burnout_survey"), bp)
         teacher["practice"] = s.view("practice").copy()  # after this year's growth
+        teacher["practice_gain_programs"] = y["from_programs"]
         teacher["effectiveness"] = y["effectiveness"]
+        teacher["intends_to_leave"] = y["intends"]
         teacher["exit"] = np.array(retention.EXIT_NAMES, dtype=object)[y["decision"]]
         teacher["move_destination"] = np.where(
             y["decision"] != retention.MOVE, "",
@@ -658,7 +988,20 @@ class TeachSimModel(StaffedModel):
             "paras_fte": np.array([sum(p.fte for p in sc.paras) for sc in self.schools]),
             "students": np.array([sum(c.n_students for c in sc.cohorts)
                                   for sc in self.schools], dtype=np.int64),
-            "stipends": n_lead * self.config.staffing.leader_stipend,
+            "stipends": total(self._leader_pay),
+            "other_stipends": total(t["stipend"] - self._leader_pay),
+            "aspiring_leaders": count(t["aspiring_leader"]),
+            "coaches_fte": self._coaches_fte.copy(),
+            "coach_salaries": self._coach_salaries.copy(),
+            "coaching_hours_beyond_contract": total(self._coach_added_hours),
+            "pd_stipends": self._pd_stipends.copy(),
+            "residents_hired": self._residents_hired.copy(),
+            "residency_costs": self._residents_hired * np.array(
+                [self.compiled[k].policy.induction.residency_cost for k in self._school_sched]),
+            "returners": self._returners_hired.copy(),
+            "mentored_novices": count(t["mentored"]),
+            "teachers_coached": count(t["coaching_hours"] > 0),
+            "intending_to_leave_share": mean(t["intends_to_leave"].astype(float)),
             "teacher_salaries": total(t["salary"]),
             "homeroom_teaching_minutes": mean(t["minutes_teaching"], home),
             "homeroom_planning_minutes": mean(t["minutes_individual_planning"], home),
@@ -704,7 +1047,8 @@ class TeachSimModel(StaffedModel):
         for c in cohorts:
             c.minutes_year = float(gm[c.school.index, c.grade])
             c.growth_year = float(growth[c.school.index, c.grade])
-            c.achievement += c.growth_year
+            c.achievement = float(students.carry_forward(c.achievement, c.growth_year,
+                                                         self.params.students))
         self.records.add("cohort_year", {
             "year": np.full(len(cohorts), year),
             "school_id": np.array([c.school.index for c in cohorts], dtype=np.int64),
@@ -776,18 +1120,53 @@ class TeachSimModel(StaffedModel):
         self._new_year()
 
     def _fill_vacancies(self) -> None:
-        """Hire for every open post; some stay open this year (long-term substitute)."""
+        """Hire for every open post: former teachers coming back first (returners.py),
+        then the hiring pool, where some posts stay open this year (long-term
+        substitute). Novices hired by a school whose policy runs a residency come
+        through a residency year (induction.py)."""
         rng = stream(self.seed, "hiring", self.year_index)
         n_g = len(self.profile.grades)
         school, pos = np.nonzero(self.vacancies)
         counts = self.vacancies[school, pos]
         school = np.repeat(school, counts)
         pos = np.repeat(pos, counts)
+        self._returners_hired = np.zeros(len(self.schools), dtype=np.int64)
+        self._residents_hired = np.zeros(len(self.schools), dtype=np.int64)
+        back = self._returners(rng, len(school))
+        if len(back["experience"]):
+            # Returners take open posts at random; the rest go to the hiring pool.
+            take = rng.permutation(len(school))[:len(back["experience"])]
+            self._hire(school[take], np.where(pos[take] < n_g, pos[take], -1),
+                       back["experience"], rng, True, traits={**back, "returner": True})
+            self._returners_hired = np.bincount(school[take], minlength=len(self.schools))
+            rest = np.ones(len(school), dtype=bool)
+            rest[take] = False
+            school, pos = school[rest], pos[rest]
         filled, years = hiring.fill(rng, len(school), self.params.hiring)
         grade = np.where(pos < n_g, pos, -1)
-        self._hire(school[filled], grade[filled], years[filled], rng, True)
+        residency = np.array([self.compiled[self._sched_for(i, self.year_index)]
+                              .policy.induction.residency for i in range(len(self.schools))])
+        resident = residency[school] & (years == 0)
+        self._hire(school[filled], grade[filled], years[filled], rng, True,
+                   resident=resident[filled])
+        self._residents_hired = np.bincount(school[filled & resident],
+                                            minlength=len(self.schools))
         self.vacancies[:] = 0
         np.add.at(self.vacancies, (school[~filled], pos[~filled]), 1)
+
+    def _returners(self, rng: np.random.Generator, open_posts: int) -> dict[str, np.ndarray]:
+        """Former teachers who come back this year (at most ``open_posts``), removed from
+        the pool with the rest of those who will no longer return."""
+        pool = self._pool
+        pool["years_away"] = pool["years_away"] + 1
+        want = returners.returning(rng.random(len(pool["years_away"])), pool["years_away"],
+                                   self.params.returners)
+        idx = np.flatnonzero(want)
+        # Those who want to return but find no open post here teach elsewhere.
+        back = {f: pool[f][idx[:open_posts]] for f in POOL_FIELDS}
+        keep = ~want & returners.still_in_pool(pool["years_away"], self.params.returners)
+        self._pool = {f: v[keep] for f, v in pool.items()}
+        return back
 
     # --- running -----------------------------------------------------------------
     def run_years(self, years: int, progress: Callable[[int], None] | None = None) -> None:

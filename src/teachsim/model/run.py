@@ -74,6 +74,7 @@ def run_summary(tables: dict[str, Table], loaded: LoadedScenario, years: int) ->
             "effective_collaboration_minutes", home),
         "weekly_hours": teacher_mean("weekly_hours"),
         "burnout_prevalence": teacher_mean("burned_out"),
+        "intending_to_leave_share": teacher_mean("intends_to_leave"),
         "absence_days_per_teacher": teacher_mean("absence_days"),
         "substitute_days_per_school_year": one(float(np.mean(
             sy["substitute_days_short_term"] + sy["substitute_days_long_term"]))),
@@ -82,7 +83,10 @@ def run_summary(tables: dict[str, Table], loaded: LoadedScenario, years: int) ->
         "leaver_rate": one(float(np.mean(exit_ == "leave"))),
         "retiree_rate": one(float(np.mean(exit_ == "retire"))),
         "vacancies_per_school_year": mean("vacancies"),
+        "returners_per_school_year": mean("returners"),
+        "coaches_fte_per_school": mean("coaches_fte"),
         "practice_mean": teacher_mean("practice"),
+        "practice_gain_from_programs_per_year": teacher_mean("practice_gain_programs"),
         "student_growth_sd": mean("student_growth_sd"),
         "instructional_minutes_per_student_year": mean("instructional_minutes_per_student"),
         "instructional_minutes_vs_baseline_pct": mean(
@@ -132,6 +136,12 @@ def district_year(sy: Table) -> Table:
         "district_exit_rate": (total("movers_out_of_district") + total("leavers")
                                + total("retirees")) / np.maximum(teachers, 1),
         "burnout_prevalence": by_teachers("burnout_prevalence"),
+        "intending_to_leave_share": by_teachers("intending_to_leave_share"),
+        "returners": total("returners").astype(np.int64),
+        "teachers_coached": total("teachers_coached").astype(np.int64),
+        "coaches_fte": total("coaches_fte"),
+        "mentored_novices": total("mentored_novices").astype(np.int64),
+        "aspiring_leaders": total("aspiring_leaders").astype(np.int64),
         "weekly_hours": by_teachers("weekly_hours"),
         "absence_days_per_teacher": by_teachers("absence_days_per_teacher"),
         "substitute_days_short_term": total("substitute_days_short_term"),

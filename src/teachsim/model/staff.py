@@ -37,11 +37,35 @@ class Staff:
         "resilience": np.float64,  # susceptibility offset to strain, logit units
         "propensity": np.float64,  # absence propensity, mean 1
         "willingness": np.float64,  # to collaborate, 0-1
-        "leader_interest": np.bool_,  # would take a leader post
+        "leader_propensity": np.float64,  # uniform; interested when below this year's
+        # interest probability (careers.py), so interest persists from year to year
+        "returner": np.bool_,  # came back to teaching this year after leaving
+        "resident": np.bool_,  # came through a residency year
+        # career
+        "leader_interest": np.bool_,  # would take a leader post this year
+        "was_leader": np.bool_,  # held a leader post last year (incumbent)
+        "aspiring": np.bool_,  # holds an aspiring-leader role this year
+        "was_aspiring": np.bool_,  # held one last year
+        "years_led": np.float64,  # years in the leader role (aspiring years count part)
+        "support_last": np.float64,  # team support last year
         # state
         "experience": np.float64,
         "practice": np.float64,
         "practice_from_collab": np.float64,  # part of practice gained from collaboration
+        "practice_from_programs": np.float64,  # ... from coaching, pairing, PD, mentoring
+        # this year's programs (set when the year starts)
+        "coaching_hours": np.float64,
+        "collab_taken": np.float64,  # share of collaboration minutes used by coaching
+        "pairing": np.int8,  # 0 none, 1 target, 2 partner
+        "observed": np.float64,  # feedback cycles
+        "feedback_quality": np.float64,
+        "mentored": np.bool_,
+        "mentees": np.int16,  # novices this teacher mentors
+        "micro_credential": np.bool_,
+        "coursework": np.bool_,
+        "stipend": np.float64,  # role stipends (leader, aspiring, mentor, partner), $
+        "program_after_hours": np.float64,  # min per student day of program time
+        "program_beyond": np.float64,  # min per student day beyond the contract day
         "burnout": np.float64,
         # this year's accumulators
         "burnout_sum": np.float64,
@@ -110,6 +134,7 @@ class Staff:
         self.beyond[: self.n] = 0.0
         self.new_to_team[: self.n] = False
         self.arrived_within[: self.n] = False
+        self.returner[: self.n] = False
 
     def view(self, name: str) -> np.ndarray:
         """The live part of a field (rows 0..n-1)."""

@@ -4,8 +4,12 @@ budget-neutrality verdict.
 Lines are computed from a run's school-year table (what the simulation produced: leaders,
 support staff, substitute days, exits, PD hours) and the scenario's prices (``[costs]``):
 
-- *investment*: teacher-leader stipends, payroll tax and retirement on them, start-up
-  lines in a school's first years on the policy;
+- *investment*: teacher-leader stipends, other role stipends (aspiring leaders, mentors,
+  pairing partners), payroll tax and retirement on them, start-up lines in a school's
+  first years on the policy, and the policy's programs: coaches, coaching beyond the
+  contract day, micro-credential and tuition stipends, residencies. A program the
+  baseline policy also runs is a *simulated* operating cost of the schools not on the
+  policy;
 - *trade-off*: changes in clerk and paraprofessional FTE, and after-school PD no longer
   held, relative to the school before it adopted (negative amounts are savings);
 - *simulated*: substitutes (short- and long-term) and turnover (leavers, moves out of and
@@ -62,9 +66,30 @@ def ledger(sy: Table, scenario: Scenario) -> Table:
                       amount if high is None else high))
 
     add("teacher-leader stipends", INVESTMENT, stipends)
+    adopted = sy["adopted"]
+    on_policy = np.where(adopted, 1.0, 0.0)
+    programs = {
+        "other stipends (aspiring leaders, mentors, pairing partners)":
+            (sy["other_stipends"], True),
+        "instructional coaches": (sy["coach_salaries"] * growth * c.benefits_teacher, False),
+        "coaching beyond the contract day":
+            (sy["coaching_hours_beyond_contract"] * c.pd_hourly_rate * growth, False),
+        "micro-credential and tuition stipends": (sy["pd_stipends"], False),
+        "teacher residencies": (sy["residency_costs"], False),
+    }
+    loaded_stipends = stipends.copy()
+    for name, (amount, payroll) in programs.items():
+        amount = np.asarray(amount, dtype=float)
+        if not amount.any():
+            continue
+        add(name, INVESTMENT, amount * on_policy)
+        if (amount * (1 - on_policy)).any():
+            add(f"{name} (baseline policy)", SIMULATED, amount * (1 - on_policy))
+        if payroll:
+            loaded_stipends = loaded_stipends + amount * on_policy
     add("payroll tax and retirement on stipends", INVESTMENT,
-        stipends * c.stipend_payroll_load, stipends * c.stipend_payroll_load_low,
-        stipends * c.stipend_payroll_load_high)
+        loaded_stipends * c.stipend_payroll_load, loaded_stipends * c.stipend_payroll_load_low,
+        loaded_stipends * c.stipend_payroll_load_high)
     leader_posts = np.where(sy["adopted"], scenario.staffing.leaders_per_grade * n_grades, 0)
     for line in c.startup:
         units = {"school": np.ones(len(year)), "leader": leader_posts,
