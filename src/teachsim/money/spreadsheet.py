@@ -92,10 +92,17 @@ def _write_book(book: Any, tables: dict[str, Table], notes: list[str] | None) ->
                         and not col.endswith("_pct") and "share" not in col)
             fmt = money if is_money else (
                 (count if is_count else pct) if values.dtype.kind == "f" else None)
-            sheet.set_column(j, j, max(12, min(40, len(col) + 2)), fmt)
+            # text columns (ledger lines, verdicts) are as wide as their longest entry
+            longest = (max((len(str(v)) for v in values), default=0)
+                       if values.dtype.kind in "OU" else 0)
+            sheet.set_column(j, j, max(12, min(62, max(len(col), longest) + 2)), fmt)
             for i, v in enumerate(values):
                 sheet.write(i + 1, j, _cell(v))
         sheet.freeze_panes(1, 0)
+        # printed: every column on one page width, landscape, header row repeated
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
         summable = [j for j, c in enumerate(cols) if any(c.startswith(t) for t in TOTALS)]
         if summable and n:
             keep = ~np.isin(np.asarray(table.get("cohort", np.zeros(n)), dtype=object),
