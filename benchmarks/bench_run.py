@@ -34,7 +34,8 @@ def main() -> None:
     args = ap.parse_args()
     print(f"one core (affinity {sorted(os.sched_getaffinity(0))}), "
           f"{args.repeats} runs each after a warm-up, 10 school years, daily steps")
-    for scenario in ("school_d.toml", "school_d_rotating.toml"):
+    for scenario in ("school_d.toml", "school_d_rotating.toml", "school_d_coaching.toml",
+                     "school_d_seed001.toml"):
         loaded = load_scenario(config_dir() / scenario)
         for n in (1, 60):
             case = district(loaded, n)

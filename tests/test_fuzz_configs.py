@@ -40,6 +40,7 @@ from teachsim.cli import app
 from teachsim.config.errors import ConfigError
 from teachsim.config.policy import ACTIVITIES, ROLES, Policy, builtin_policies
 from teachsim.config.scenario import Scenario
+from teachsim.config.tomlio import load_with_extends
 from teachsim.experiments.design import ExperimentFile, load_experiment
 from teachsim.model.district import ROSTER_COLUMNS
 from teachsim.model.run import TABLES
@@ -51,9 +52,9 @@ SCHOOL_D = str(ROOT / "configs" / "school_d.toml")
 MAX_MESSAGE = 2000
 POLICY_DIR = ROOT / "configs" / "policies"
 #: the built-in schedule policies, parsed: the valid starting points for policy files
+#: (merged over their ``extends`` bases, so each stands alone)
 POLICY_DOCS: dict[str, dict[str, Any]] = {
-    p.stem: tomllib.loads(p.read_text(encoding="utf-8"))
-    for p in sorted(POLICY_DIR.glob("*.toml"))}
+    p.stem: load_with_extends(p)[0] for p in sorted(POLICY_DIR.glob("*.toml"))}
 #: names a policy refers to: day types, School D's grades, slots
 DAY_NAMES = sorted({name for doc in POLICY_DOCS.values() for role in doc["roles"].values()
                     for name in role["days"]})
@@ -487,7 +488,6 @@ def test_unknown_keys(key: str | Repeat, value: Any, workdir: Path) -> None:
 
 
 def test_the_toml_writer_round_trips() -> None:
-    import tomllib
 
     doc = {"a": [1, -0.0, "x\"\\\n\x7f💥", [True, {"k.y": dt.date(2020, 1, 2)}]],
            "b": {"": 2**63}, "c b": 1e-300}
@@ -728,7 +728,11 @@ def test_the_walk_finds_every_policy_key() -> None:
             "special_days.days_per_year", "outside_day.sessions_per_week"} <= dotted
     activities = [*ACTIVITIES, "students_with_specials", "collaboration_facilitated",
                   "collaboration_structured"]
-    assert len(POLICY_LEAVES) == 7 + 3 * len(activities) + 4 + 4 + 5
+    programs = {"coaching": 8, "peer_pairing": 3, "observation": 3,
+                "professional_learning": 7, "induction": 7}
+    assert {k.dotted.split(".")[0] for k in POLICY_LEAVES} >= set(programs)
+    assert len(POLICY_LEAVES) == (7 + 3 * len(activities) + 4 + 4 + 5
+                                  + sum(programs.values()))
 
 
 def _at(doc: Any, key: Key) -> Any:

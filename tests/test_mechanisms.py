@@ -93,11 +93,11 @@ def test_retention_probabilities(years: float, b: float, support: float, leader:
                                  ) -> None:
     p = Retention()
     probs = retention.probabilities(np.array([years]), np.array([b]), np.array([support]),
-                                    np.array([leader]), p)[0]
+                                    p, -0.3 * leader)[0]
     assert np.all(probs >= 0)
     assert abs(probs.sum() - 1) < 1e-12
     worse = retention.probabilities(np.array([years]), np.array([min(1.0, b + 0.2)]),
-                                    np.array([support]), np.array([leader]), p)[0]
+                                    np.array([support]), p, -0.3 * leader)[0]
     assert worse[retention.MOVE] >= probs[retention.MOVE] - 1e-12
     assert worse[retention.LEAVE] >= probs[retention.LEAVE] - 1e-12
 
@@ -106,7 +106,7 @@ def test_retention_at_reference_gives_the_nces_rates() -> None:
     p = Retention()
     years = np.array([1.0, 6.0, 12.0, 20.0])
     probs = retention.probabilities(years, np.full(4, p.burnout_reference),
-                                    np.full(4, p.support_reference), np.zeros(4, bool), p)
+                                    np.full(4, p.support_reference), p)
     retire = retention.retire_probability(years, p)
     np.testing.assert_allclose(probs[:, retention.MOVE] / (1 - retire), p.move_rates)
     np.testing.assert_allclose(probs[:, retention.LEAVE] / (1 - retire), p.leave_rates)

@@ -116,8 +116,28 @@ def _section(title: str, model: type[BaseModel], prefix: str) -> list[str]:
     return lines
 
 
+def _shipped() -> list[str]:
+    """A table of the shipped scenarios and policies: file, name, what it is, where the
+    design comes from (read from the files, merged over their ``extends``)."""
+    from teachsim.config.paths import config_dir
+    from teachsim.config.tomlio import load_with_extends
+
+    lines = ["## Shipped configs", "",
+             "Scenarios in `configs/` and policies in `configs/policies/`, each a starting "
+             "point to copy. The first comment block of each file says more.", "",
+             "| file | name | what it is | source |", "|---|---|---|---|"]
+    root = config_dir()
+    for path in [*sorted(root.glob("*.toml")), *sorted((root / "policies").glob("*.toml"))]:
+        data, _ = load_with_extends(path)
+        source = data.get("source", "") or (
+            f"policy `{data.get('schedule', {}).get('policy', 'traditional')}`")
+        lines.append(f"| `{path.relative_to(root.parent).as_posix()}` | `{data.get('name', '')}` "
+                     f"| {data.get('description', '')} | {source} |")
+    return [*lines, ""]
+
+
 def render() -> str:
-    lines = [INTRO, "## Scenario files", ""]
+    lines = [INTRO, *_shipped(), "## Scenario files", ""]
     lines += _section("scenario", Scenario, "")
     lines += ["## Policy files", ""]
     lines += _section("policy", Policy, "")
@@ -131,7 +151,9 @@ scenario) with value, unit and source, then the scenario's other numbers. Genera
 the code (`uv run python -m teachsim.config.reference parameters > docs/parameters.md`); a test
 fails when it is stale. "assumption" marks values no published figure pins down: vary them
 in sensitivity analyses. "calibrated" marks values tuned so that the traditional baseline
-reproduces a target of [calibration.md](calibration.md).
+reproduces a target of [calibration.md](calibration.md). A prior range (low - high) is
+given where the literature gives a range rather than one value; the value is its central
+point, and the uncertainty analysis draws from the range.
 """
 
 
@@ -145,11 +167,14 @@ def render_parameters() -> str:
         lines += [f"### `[behaviour.{table}]`", ""]
         if model.__doc__:
             lines += [" ".join(model.__doc__.split()), ""]
-        lines += ["| name | value | unit | source | meaning |", "|---|---|---|---|---|"]
+        lines += ["| name | value | prior (low - high) | unit | source | meaning |",
+                  "|---|---|---|---|---|---|"]
         for name, f in model.model_fields.items():
             extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
             meaning = (f.description or "").split(" [")[0]
-            lines.append(f"| `{name}` | {_default(f)} | {extra.get('unit', '')} | "
+            prior = extra.get("prior")
+            span = f"{prior[0]:g} - {prior[2]:g}" if isinstance(prior, list) else ""
+            lines.append(f"| `{name}` | {_default(f)} | {span} | {extra.get('unit', '')} | "
                          f"{extra.get('source', '')} | {meaning} |")
         lines.append("")
     from teachsim.config.parameters import Costs, StartupLine
