@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from teachsim.analysis.calibration import baseline_teacher_years
 from teachsim.config.parameters import (
     Behaviour,
     Careers,
@@ -239,10 +240,8 @@ def _variant(base: LoadedScenario, policy: str | None = None, **staffing: Any
 
 def _teachers(loaded: LoadedScenario, seeds: range = range(4), years: int = 6,
               schools: int = 3) -> dict[str, np.ndarray]:
-    loaded = loaded.replace(district=loaded.scenario.district.model_copy(
-        update={"n_schools": schools}))
-    runs = [run_scenario(loaded, seed=s, years=years).tables["teacher_year"] for s in seeds]
-    return {c: np.concatenate([r[c] for r in runs]) for c in runs[0]}
+    """Teacher-years of a ``schools``-school district, runs of every seed pooled."""
+    return baseline_teacher_years(loaded, schools, list(seeds), years)
 
 
 @pytest.fixture(scope="module")
