@@ -56,8 +56,8 @@ def test_structured_facilitated_collaboration_gives_no_less_growth(
     assert (ty_good["effective_collaboration_minutes"].mean()
             > ty_poor["effective_collaboration_minutes"].mean())
     # first year: identical staff, so practice after growth compares teacher by teacher
-    first = ty_good["year"] == 2025
-    assert np.all(ty_good["practice"][first] >= ty_poor["practice"][first])
+    first_g, first_p = ty_good["year"] == 2025, ty_poor["year"] == 2025
+    assert np.all(ty_good["practice"][first_g] >= ty_poor["practice"][first_p])
     assert _summary(good, "practice_mean") >= _summary(poor, "practice_mean")
 
 

@@ -727,11 +727,13 @@ def test_the_walk_finds_every_policy_key() -> None:
             "roles.leader.days.*.collaboration_structured", "assign.slot",
             "special_days.days_per_year", "outside_day.sessions_per_week"} <= dotted
     activities = [*ACTIVITIES, "students_with_specials", "collaboration_facilitated",
-                  "collaboration_structured"]
+                  "collaboration_structured", "collaboration_practices"]
     programs = {"coaching": 8, "peer_pairing": 3, "observation": 3,
                 "professional_learning": 7, "induction": 7}
     assert {k.dotted.split(".")[0] for k in POLICY_LEAVES} >= set(programs)
-    assert len(POLICY_LEAVES) == (7 + 3 * len(activities) + 4 + 4 + 5
+    # top-level keys, then the day types of four roles (homeroom, specials, leader,
+    # support), assign, special_days, outside_day and the programs
+    assert len(POLICY_LEAVES) == (8 + 4 * len(activities) + 4 + 4 + 5
                                   + sum(programs.values()))
 
 

@@ -233,8 +233,12 @@ def test_every_prior_brackets_its_default() -> None:
 def _variant(base: LoadedScenario, policy: str | None = None, **staffing: Any
              ) -> LoadedScenario:
     pol = load_policy(CONFIGS / "policies" / f"{policy}.toml") if policy else base.policy
+    # Program mechanics are tested on schools that keep the design (no abandonment).
+    beh = base.scenario.behaviour
     scen = base.scenario.model_copy(update={
-        "staffing": base.scenario.staffing.model_copy(update=staffing)})
+        "staffing": base.scenario.staffing.model_copy(update=staffing),
+        "behaviour": beh.model_copy(update={"implementation": beh.implementation.model_copy(
+            update={"abandon_rate": 0.0})})})
     return LoadedScenario(scen, pol, base.baseline, base.path, base.policy_path)
 
 

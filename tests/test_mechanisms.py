@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -193,9 +194,26 @@ def test_after_hours_by_hand() -> None:
 
 
 def test_hiring_unfilled_share() -> None:
-    filled, years = hiring.fill(stream(5, "t"), 100_000, Hiring())
+    p = Hiring()
+    novice, unfilled = hiring.school_rates(np.array([0.5]), np.zeros(1), 0.5, p)
+    assert novice[0] == pytest.approx(0.45) and unfilled[0] == pytest.approx(0.04)
+    n = 100_000
+    filled, years = hiring.fill(stream(5, "t"), np.full(n, novice[0]), np.full(n, unfilled[0]),
+                                p)
     assert abs((~filled).mean() - 0.04) < 0.005
     assert abs((years == 0).mean() - 0.45) < 0.01
+
+
+def test_poorer_schools_and_worse_environments_hire_more_novices_and_fill_fewer_posts(
+        ) -> None:
+    p = Hiring()
+    # at 100% vs 0% low-income: odds x e^(1.0 * 0.5) and e^(-1.0 * 0.5) around 0.45
+    novice, unfilled = hiring.school_rates(np.array([1.0, 0.0, 0.5, 0.5]),
+                                           np.array([0.0, 0.0, -1.0, 1.0]), 0.5, p)
+    odds = novice / (1 - novice)
+    assert odds[0] / odds[1] == pytest.approx(np.exp(p.novice_poverty_effect))
+    assert odds[2] / odds[3] == pytest.approx(np.exp(2 * p.novice_environment_effect))
+    assert unfilled[0] > unfilled[2] > 0.04 > unfilled[3] > unfilled[1]
 
 
 def test_leaders_are_the_best_judged_eligible_teachers_of_each_team() -> None:

@@ -24,7 +24,12 @@ def test_agents_of_every_kind(rotating: LoadedScenario) -> None:
     m = TeachSimModel(_district(rotating, 3))
     by_type = m.agents_by_type
     assert len(by_type[School]) == 3
-    assert len(by_type[Teacher]) == 3 * 21
+    # 18 homeroom, 3 specials, 3 special education, 1 EL teacher, 3 interventionists
+    assert len(by_type[Teacher]) == 3 * 28
+    roles = [t.role for t in by_type[Teacher] if t.school.index == 0]
+    assert {r: roles.count(r) for r in set(roles)} == {
+        "homeroom": 18, "specials": 3, "special_education": 3, "english_learners": 1,
+        "interventionist": 3}
     assert len(by_type[Clerk]) == 3 * 2
     assert len(by_type[Paraprofessional]) == 3 * 4
     assert len(by_type[StudentCohort]) == 3 * 6
@@ -37,15 +42,21 @@ def test_agents_of_every_kind(rotating: LoadedScenario) -> None:
 
 def test_model_minutes_equal_compiled_schedule(rotating: LoadedScenario) -> None:
     """Stepping day by day gives each teacher the compiled year, less the days absent and
-    the release time used for appointments."""
-    res = run_scenario(rotating, years=1)
+    the release time used for appointments (with every absence filled, so that no one
+    covers a colleague's class or loses a block)."""
+    full = rotating.replace(district=rotating.scenario.district.model_copy(
+        update={"substitute_fill_rate": 1.0}))
+    res = run_scenario(full, years=1)
     ty = res.tables["teacher_year"]
+    assert ty["minutes_covering_colleagues"].sum() == 0 and ty["blocks_cancelled"].sum() == 0
     comp = compile_schedule(rotating.scenario, rotating.policy)
     yearly = comp.yearly_by_class()
     beyond = comp.yearly_beyond_by_class().sum(axis=1)
     n_exact = 0
     for i in range(len(ty["teacher_id"])):
         role = "leader" if ty["leader"][i] else ty["role"][i]
+        if role not in ("homeroom", "leader", "specials"):
+            role = "support"
         k = comp.class_index(role, ty["grade"][i])
         got = np.array([ty[f"minutes_{a}"][i] for a in ACTIVITIES])
         assert np.all(got <= yearly[k])
@@ -121,5 +132,5 @@ def test_district_tables_have_one_row_per_school_year(rotating: LoadedScenario,
                                                       n: int) -> None:
     res = run_scenario(_district(rotating, n), years=2)
     assert len(res.tables["school_year"]["school_id"]) == 2 * n
-    assert len(res.tables["teacher_year"]["teacher_id"]) == 2 * n * 21
+    assert len(res.tables["teacher_year"]["teacher_id"]) == 2 * n * 28
     assert len(res.tables["run_summary"]["policy"]) == 1

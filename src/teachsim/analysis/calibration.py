@@ -1,7 +1,10 @@
 """Calibration targets (docs/calibration.md) and how the model's tables measure them.
 
 Each :class:`Target` names a published figure, its tolerance and a function that computes
-the model's value from the teacher-year table of a traditional-schedule baseline run.
+the model's value from the teacher-year table of a traditional-schedule baseline run
+(copies of School D) or, for contrasts between schools, from the school-year table of a
+generated district with the same schedule (schools drawn across the whole range of
+low-income shares).
 ``calibrate`` runs that baseline and returns model vs target rows; the tests and
 ``teachsim calibrate`` both use it, so the documented figures are the tested ones.
 """
@@ -29,6 +32,9 @@ class Target:
     measure: Measure
     source: str
     unit: str = ""
+    #: which run the measure reads: the copies' teacher-year table, or the generated
+    #: district's school-year table
+    data: str = "teacher_year"
 
     def check(self, value: float) -> bool:
         return self.low <= value <= self.high
@@ -62,6 +68,23 @@ def _half_by_year_five(t: Table) -> float:
     return _experience_gain((5,))(t) / _experience_gain((10,))(t)
 
 
+def _poverty_turnover(t: Table, high: float = 0.75, low: float = 0.25) -> tuple[float, float]:
+    """Total turnover (moves, leaves, retirements) in high- and low-poverty schools."""
+    total = t["movers"] + t["leavers"] + t["retirees"]
+    hi, lo = t["poverty_share"] >= high, t["poverty_share"] <= low
+    return (float(total[hi].sum() / max(t["teachers"][hi].sum(), 1)),
+            float(total[lo].sum() / max(t["teachers"][lo].sum(), 1)))
+
+
+def poverty_turnover_ratio(t: Table) -> float:
+    """High- (75%+ low-income) over low-poverty (25% or less) total turnover."""
+    hi, lo = _poverty_turnover(t)
+    return hi / lo if lo else float("nan")
+
+
+#: the generated district the contrasts are measured in: low-income shares across the
+#: whole range, environment drawn as in generated districts
+POVERTY_RANGE = (0.05, 0.95)
 NCES_TURNOVER = "NCES TFS/NTPS: Goldring, Taie & Riddles 2014; Taie & Lewis 2023"
 NCES_BANDS = "NCES NTPS/TFS 2021-22"
 
@@ -113,6 +136,10 @@ TARGETS: tuple[Target, ...] = (
     Target("teachers intending to leave", "16-33% (22% in 2024)", 0.16, 0.33,
            lambda t: float(np.mean(t["intends_to_leave"])), "RAND State of the American "
            "Teacher 2022-2025", "share"),
+    Target("turnover, high- / low-poverty schools", "21.1% / 14.2% = 1.49", 1.3, 1.7,
+           poverty_turnover_ratio, "NCES Condition of Education 2008 (2003-04; 75%+ vs "
+           "0-25% eligible for free or reduced-price lunch)", "ratio",
+           data="poverty_school_year"),
 )
 
 
@@ -138,19 +165,42 @@ def baseline_teacher_years(loaded: LoadedScenario, schools: int, seeds: list[int
     return {c: np.concatenate([t[c] for t in tables]) for c in tables[0]}
 
 
-def evaluate(teacher_year: Table) -> list[CalibrationRow]:
-    return [CalibrationRow(t, t.measure(teacher_year)) for t in TARGETS]
+def poverty_district_school_years(loaded: LoadedScenario, schools: int, seeds: list[int],
+                                  years: int) -> Table:
+    """School-year rows of a generated district of ``schools`` schools like the
+    baseline's, their low-income shares spread over :data:`POVERTY_RANGE`."""
+    from teachsim.config.scenario import DistrictGenerator
+    from teachsim.model.run import run_scenario
+
+    gen = DistrictGenerator(seed=7, poverty_share=list(POVERTY_RANGE))
+    district = loaded.replace(district=loaded.scenario.district.model_copy(
+        update={"n_schools": schools, "generate": gen, "roster": None}))
+    tables = [run_scenario(district, seed=s, years=years).tables["school_year"]
+              for s in seeds]
+    return {c: np.concatenate([t[c] for t in tables]) for c in tables[0]}
+
+
+def evaluate(teacher_year: Table, poverty_school_year: Table | None = None
+             ) -> list[CalibrationRow]:
+    data = {"teacher_year": teacher_year, "poverty_school_year": poverty_school_year}
+    return [CalibrationRow(t, t.measure(data[t.data])) for t in TARGETS
+            if data[t.data] is not None]
 
 
 def calibrate(loaded: LoadedScenario, schools: int = 30, seeds: list[int] | None = None,
               years: int = 10) -> list[CalibrationRow]:
+    """Every target: the copies' run of ``schools`` schools, and the generated district
+    of four times as many (the contrast needs many schools at both ends)."""
     seeds = seeds if seeds is not None else [1, 2]
-    return evaluate(baseline_teacher_years(loaded, schools, seeds, years))
+    return evaluate(baseline_teacher_years(loaded, schools, seeds, years),
+                    poverty_district_school_years(loaded, 4 * schools, seeds, years))
 
 
 def markdown(rows: list[CalibrationRow], command: str) -> str:
     def fmt(x: float, unit: str) -> str:
-        return f"{100 * x:.1f}%" if unit.startswith("share") else f"{x:.3g}"
+        if unit.startswith("share"):
+            return f"{100 * x:.1f}%"
+        return f"{x:.2f}" if unit == "ratio" else f"{x:.3g}"
 
     lines = [
         "| target | published | tolerance | model | ok | source |",

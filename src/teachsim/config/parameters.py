@@ -92,17 +92,29 @@ class TimeUse(Strict):
     clerks_reference: float = param(
         2.0, unit="FTE", ge=0, le=20, source="assumption: Elementary School D (seed 002)",
         description="clerk staffing at which teachers carry no clerical work")
+    student_need_minutes: float = param(
+        75.0, unit="min per student day per unit share", ge=0, le=300, prior=(25.0, 120.0),
+        source="calibrated: high- vs low-poverty turnover 21.1% vs 14.2% (NCES Condition "
+        "of Education 2008) with the environment and hiring terms at their priors",
+        description="extra work a day (family contact, behaviour, differentiation) for each "
+        "unit of low-income share above environment.poverty_reference")
 
 
 class Burnout(Strict):
     """Exhaustion builds on heavy days and recovers on light and rest days."""
 
     neutral_work_minutes: float = param(
-        480.0, unit="min per day", ge=60, le=900, source="assumption: an 8-hour day",
-        description="a day's work at which load neither builds nor relieves strain")
+        450.0, unit="min per day", ge=60, le=900, source="assumption: an 8-hour day less a "
+        "30-minute lunch", description="a day's work (breaks excluded) at which load "
+        "neither builds nor relieves strain")
     work_scale_minutes: float = param(
         120.0, unit="min", ge=10, le=600, source="assumption",
         description="extra minutes of work that raise strain by one logit unit")
+    break_relief: float = param(
+        0.05, unit="logit per 10 min of break", ge=0, le=1, prior=(0.0, 0.1),
+        source="Albulescu et al. 2022 (meta-analysis: micro-breaks raise vigour and lower "
+        "fatigue, small effects; size assumption)", description="strain relief of each 10 "
+        "minutes of duty-free break or mini-recess in a day (breaks are not work)")
     centre: float = param(
         0.15, unit="logit", ge=-10, le=10,
         source="calibrated to RAND 2022-2025 burnout prevalence (53-60%)",
@@ -124,9 +136,6 @@ class Burnout(Strict):
     flex_buffer: float = param(
         0.25, unit="logit", ge=0, le=5, source="assumption (seed 002: flexibility of release "
         "blocks)", description="strain relief on a day with a long release block")
-    conditions_buffer: float = param(
-        0.3, unit="logit per SD", ge=0, le=5, source="assumption (Kraft, Marinell & Yee "
-        "2016)", description="strain relief from a school's better working conditions")
     threshold: float = param(
         0.5, unit="0-1", ge=0.01, le=0.99, source="definition",
         description="burnout level at or above which a teacher counts as burned out")
@@ -167,14 +176,16 @@ class Absence(Strict):
 
 
 class Collaboration(Strict):
-    """Quality of collaboration time: structure, facilitation, willingness."""
+    """Quality of collaboration time: the structured practices a block follows (seed 004),
+    time lost to the urgent, facilitation, willingness."""
 
     quality_structured: float = param(
         1.0, unit="0-1", ge=0, le=1, source="seed 004 (protocols) ; Ronfeldt et al. 2015",
-        description="quality of structured collaboration")
+        description="quality of a block that follows all five structured practices with no "
+        "time lost to the urgent")
     quality_unstructured: float = param(
         0.4, unit="0-1", ge=0, le=1, source="assumption (seed 004: reacting to the urgent)",
-        description="quality of unstructured collaboration")
+        description="quality of unstructured collaboration (no structured practice)")
     facilitation_unfacilitated: float = param(
         0.8, unit="multiplier", ge=0, le=2, source="assumption",
         description="quality multiplier of a block with no facilitator by design")
@@ -254,7 +265,9 @@ class Retention(Strict):
     """End-of-year decisions: stay, move to another school, leave teaching, retire.
 
     Base rates by experience band come from NCES 2021-22 (stay/move/leave by years of
-    experience); burnout, support and the leader role shift them on the logit scale.
+    experience); burnout, support, the school's environment, pay, the leader role and
+    induction shift them on the logit scale. A school's poverty has no term of its own:
+    it acts through the environment, the hiring pool and students' needs.
     """
 
     band_upper_years: list[int] = param(
@@ -275,7 +288,7 @@ class Retention(Strict):
         2.5, unit="years", ge=0.1, le=20, source="assumption",
         description="steepness of the retirement curve")
     burnout_reference: float = param(
-        0.485, unit="0-1", ge=0, le=1, source="calibrated: mean yearly burnout under the "
+        0.464, unit="0-1", ge=0, le=1, source="calibrated: mean yearly burnout under the "
         "traditional baseline", description="burnout at which the base rates apply")
     burnout_effect: float = param(
         2.0, unit="log-odds per unit burnout", ge=0, le=20,
@@ -286,21 +299,8 @@ class Retention(Strict):
         source="assumption (Kraft, Marinell & Yee 2016)",
         description="how much team support lowers moving and leaving")
     support_reference: float = param(
-        0.06, unit="support units", ge=0, le=20, source="calibrated: traditional baseline",
+        0.046, unit="support units", ge=0, le=20, source="calibrated: traditional baseline",
         description="team support at which the base rates apply")
-    poverty_effect: float = param(
-        0.45, unit="log-odds per unit share", ge=0, le=5,
-        source="Carver-Thomas & Darling-Hammond 2017: Title I schools about 1.5x turnover",
-        description="how much a school's share of low-income students raises moving and "
-        "leaving")
-    poverty_reference: float = param(
-        0.5, unit="share", ge=0, le=1, source="calibrated: the baseline school's share",
-        description="share of low-income students at which the base rates apply")
-    conditions_effect: float = param(
-        0.3, unit="log-odds per SD", ge=0, le=5,
-        source="assumption (Kraft, Marinell & Yee 2016)",
-        description="how much better working conditions lower moving and leaving")
-
     @model_validator(mode="after")
     def _bands(self) -> Retention:
         n = len(self.band_upper_years) + 1
@@ -338,7 +338,27 @@ class Hiring(Strict):
         description="shape of experienced hires' experience distribution")
     unfilled_share: float = param(
         0.04, unit="fraction", ge=0, le=1, source="assumption", description="share of "
-        "vacancies left unfilled for the year and covered by a long-term substitute")
+        "vacancies left unfilled for the year and covered by a long-term substitute, at the "
+        "reference low-income share and an average environment")
+    novice_poverty_effect: float = param(
+        1.0, unit="log-odds per unit share", ge=0, le=5, prior=(0.5, 1.5),
+        source="NCES NTPS 2015-16: first-year teachers 5.3% of staff in high- vs 3.7% in "
+        "low-poverty schools (ratio 1.5); Goldhaber, Lavery & Theobald 2015",
+        description="how much a school's share of low-income students raises the odds "
+        "that a hire is a novice")
+    novice_environment_effect: float = param(
+        0.2, unit="log-odds per SD", ge=0, le=2, prior=(0.0, 0.4), source="assumption: "
+        "experienced applicants choose schools with better environments",
+        description="how much a better environment lowers the odds that a hire is a novice")
+    unfilled_poverty_effect: float = param(
+        1.5, unit="log-odds per unit share", ge=0, le=5, prior=(0.5, 2.5),
+        source="NCES School Pulse, Oct 2022: 57% vs 41% of high- vs low-poverty schools had "
+        "a vacancy (size assumption)", description="how much a school's share of "
+        "low-income students raises the odds that a vacancy stays unfilled")
+    unfilled_environment_effect: float = param(
+        0.3, unit="log-odds per SD", ge=0, le=2, prior=(0.0, 0.6), source="assumption",
+        description="how much a better environment lowers the odds that a vacancy stays "
+        "unfilled")
 
 
 class Leadership(Strict):
@@ -579,10 +599,11 @@ class Intentions(Strict):
         0.3, unit="log-odds per unit support", ge=0, le=5, prior=(0.0, 0.6),
         source="assumption (Kraft, Marinell & Yee 2016)", description="how much team support "
         "lowers intent")
-    conditions_effect: float = param(
+    environment_effect: float = param(
         0.45, unit="log-odds per SD", ge=0, le=5, prior=(0.3, 0.7),
-        source="Ladd 2011: conditions predict intentions more strongly than exits",
-        description="how much better working conditions lower intent")
+        source="Ladd 2011: working conditions predict intentions more strongly than exits",
+        description="how much a better professional environment (summary index) lowers "
+        "intent")
     exit_risk_ratio: float = param(
         4.0, unit="ratio", ge=1, le=50, prior=(1.5, 6.0), source="RAND 2022: about a third "
         "of teachers intending to leave did so by the next year (4 reproduces that); "
@@ -603,6 +624,167 @@ class Returners(Strict):
     max_years_away: int = param(
         5, unit="years", ge=0, le=40, source="DeAngelis 2013: most returns within five years",
         description="years after leaving beyond which a former teacher no longer returns")
+
+
+class Environment(Strict):
+    """A school's professional environment: leadership, collegial culture, academic
+    expectations and safety, each in SD from the district mean (Kraft, Marinell & Yee
+    2016). The summary index is their mean."""
+
+    poverty_reference: float = param(
+        0.5, unit="share", ge=0, le=1, source="definition: Elementary School D's share, "
+        "at which the published base rates apply", description="low-income share at which "
+        "students' needs add no work and the hiring pool and substitute fill rate are as "
+        "given")
+    growth_effect: float = param(
+        0.25, unit="fraction per SD", ge=0, le=1, prior=(0.1, 0.4),
+        source="Kraft & Papay 2014: teachers in schools at the 75th percentile of "
+        "professional environment improved 38% more over ten years than at the 25th "
+        "(about 0.28 per SD)", description="how much faster practice grows (every channel) "
+        "for each SD of the environment index")
+    strain_buffer: float = param(
+        0.3, unit="logit per SD", ge=0, le=5, prior=(0.1, 0.5), source="assumption "
+        "(Kraft, Marinell & Yee 2016: leadership, relationships and safety)",
+        description="strain relief from each SD of the environment index")
+    collegiality_quality_effect: float = param(
+        0.1, unit="fraction per SD", ge=0, le=0.5, prior=(0.0, 0.25),
+        source="assumption (Ronfeldt et al. 2015: collaboration quality differs between "
+        "schools)", description="how much more each minute of collaboration is worth for "
+        "each SD of collegial culture")
+    move_effect: float = param(
+        0.4, unit="log-odds per SD", ge=0, le=5, prior=(0.2, 0.6),
+        source="Kraft, Marinell & Yee 2016; Boyd et al. 2011 (administrative support "
+        "drives transfers most); calibration sheet prior 0.15-0.5",
+        description="how much a better environment lowers moving to another school")
+    leave_effect: float = param(
+        0.15, unit="log-odds per SD", ge=0, le=5, prior=(0.0, 0.3),
+        source="Ladd 2011; Boyd et al. 2011: conditions move teachers between schools more "
+        "than out of teaching (size assumption)", description="how much a better "
+        "environment lowers leaving teaching")
+    destination_preference: float = param(
+        0.5, unit="log-odds per SD", ge=0, le=5, prior=(0.0, 1.0),
+        source="assumption (movers go to schools with better conditions: Boyd et al. 2011)",
+        description="how much more likely a mover within the district takes an open post "
+        "at a school one SD better")
+    adjust_rate: float = param(
+        0.3, unit="per year", ge=0, le=1, prior=(0.1, 0.5), source="assumption",
+        description="share of the gap to its target that collegiality and expectations "
+        "close in a year")
+    collegiality_support_effect: float = param(
+        0.5, unit="SD per unit support", ge=0, le=5, prior=(0.0, 1.0), source="assumption "
+        "(Ronfeldt et al. 2015: good collaboration builds relationships)",
+        description="how much a school's mean team support above the reference raises its "
+        "collegial culture")
+    collegiality_turnover_effect: float = param(
+        1.0, unit="SD per share of staff new", ge=0, le=10, prior=(0.0, 2.0),
+        source="assumption (Ronfeldt, Loeb & Wyckoff 2013: turnover disrupts staff "
+        "cohesion)", description="how much a share of staff new to the school above "
+        "turnover_reference lowers collegial culture")
+    turnover_reference: float = param(
+        0.16, unit="share", ge=0, le=1, source="NCES TFS/NTPS: about 16% of a school's "
+        "teachers are new each year", description="share of staff new to the school at "
+        "which turnover does not erode collegiality")
+    teacher_leader_effect: float = param(
+        0.2, unit="SD", ge=0, le=2, prior=(0.0, 0.4), source="assumption (distributed "
+        "leadership; seed 002)", description="leadership gained when every teacher-leader "
+        "post of the school is filled")
+    expectations_leadership_effect: float = param(
+        0.5, unit="SD per SD", ge=0, le=1, prior=(0.0, 1.0), source="assumption "
+        "(principals set academic expectations)", description="how far expectations follow "
+        "a change in leadership from the school's own level")
+    principal_exit_rate: float = param(
+        0.18, unit="per year", ge=0, le=1, prior=(0.15, 0.22),
+        source="Levin & Bradley 2019 (NASSP/LPI): about 18% of principals leave their "
+        "school each year", description="yearly chance that a school's principal leaves")
+    new_principal_sd: float = param(
+        0.5, unit="SD", ge=0, le=3, prior=(0.25, 1.0), source="assumption",
+        description="spread of a new principal's leadership around the school's own level")
+
+
+class Implementation(Strict):
+    """How well an adopting school runs a new schedule, and how that changes over time:
+    fidelity, maturity of collaboration, time lost to the urgent, abandonment."""
+
+    fidelity_base: float = param(
+        0.5, unit="logit", ge=-5, le=5, prior=(0.0, 1.0), source="assumption: an average "
+        "school runs about 62% of the design as intended without start-up support",
+        description="logit of the fidelity of an average-ready school that did not "
+        "volunteer, after start-up support")
+    readiness_effect: float = param(
+        0.8, unit="logit per SD of readiness", ge=0, le=5, prior=(0.3, 1.2),
+        source="assumption (Fixsen et al. 2005: organisational readiness)",
+        description="how much each SD of readiness raises fidelity")
+    bench_weight: float = param(
+        2.5, unit="SD per unit bench", ge=0, le=10, source="assumption: the generated bench "
+        "ranges 0.3-1.0, about 1.75 SD of readiness", description="readiness from a deeper "
+        "leader bench (readiness = mean of leadership and collegiality + bench_weight x "
+        "(leader_bench - bench_reference))")
+    bench_reference: float = param(
+        0.65, unit="share", ge=0, le=1, source="definition: the middle of the generated "
+        "range", description="leader bench of an average-ready school")
+    volunteer_effect: float = param(
+        0.5, unit="logit", ge=0, le=3, prior=(0.0, 1.0), source="assumption (pilots of "
+        "volunteers do better than the schools that follow: Al-Ubaydli, List & Suskind "
+        "2017 on voltage drop)", description="fidelity gained by a school that volunteered "
+        "(the pilots of pilot_then_scale)")
+    support_effect: float = param(
+        0.6, unit="logit", ge=0, le=3, prior=(0.2, 1.0), source="assumption (seed 002: two "
+        "years of start-up funding)", description="fidelity gained while start-up support "
+        "lasts (rollout.startup_years)")
+    new_principal_effect: float = param(
+        0.5, unit="logit", ge=0, le=3, prior=(0.0, 1.0), source="assumption",
+        description="fidelity lost in a year after the principal changed")
+    maturity_start: float = param(
+        0.3, unit="0-1", ge=0, le=1, prior=(0.1, 0.5), source="assumption (seed 003: PLCs "
+        "'took a long time' to go well)", description="maturity of a team's collaboration "
+        "in its first year on the design")
+    maturity_years: float = param(
+        1.5, unit="years", ge=0.1, le=20, prior=(1.0, 2.0), source="Fixsen et al. 2005: "
+        "full implementation takes 2-4 years", description="time constant of maturing: "
+        "each year on the design closes 1 - exp(-1 / maturity_years) of the gap to full "
+        "maturity")
+    leader_loss_setback: float = param(
+        0.3, unit="share of maturity", ge=0, le=1, prior=(0.1, 0.5), source="assumption "
+        "(seed 004: without facilitation time drifts to the urgent)",
+        description="maturity lost when all of a school's teams change or lose their "
+        "leader (in proportion for fewer)")
+    cancel_setback: float = param(
+        1.0, unit="share of maturity per share cancelled", ge=0, le=5, prior=(0.5, 2.0),
+        source="assumption", description="maturity lost for each share of the year's "
+        "collaboration blocks cancelled (specials cover absent)")
+    urgent_floor: float = param(
+        0.1, unit="share", ge=0, le=1, prior=(0.05, 0.25), source="assumption (seed 004)",
+        description="share of structured collaboration time lost to the urgent in a "
+        "mature team at full fidelity")
+    abandon_rate: float = param(
+        0.12, unit="per year", ge=0, le=1, prior=(0.05, 0.27),
+        source="CRPE 2006 'Sticking with It' (65 of 200 schools dropped a reform model "
+        "within 3 years); AIR on CSR sustainability; the low end allows for a district's "
+        "own design", description="yearly chance that a school on the design at reference "
+        "fidelity abandons it (back to the baseline), while start-up support lasts")
+    abandon_funding_end: float = param(
+        1.5, unit="multiplier", ge=1, le=10, prior=(1.0, 2.5), source="calibration sheet: "
+        "abandonment is higher once funding ends (size assumption)",
+        description="abandonment hazard multiplier after start-up support ends")
+
+
+class Coverage(Strict):
+    """Substitutes and what happens when none comes."""
+
+    poverty_fill_gap: float = param(
+        0.25, unit="fill rate per unit share", ge=0, le=1, prior=(0.1, 0.4),
+        source="Frontline Education; Liu, Loeb & Shi 2022: disadvantaged schools get less "
+        "cover (0.55-0.75 vs 0.80-0.88)", description="how much lower a school's substitute "
+        "fill rate is per unit of low-income share above the reference")
+    colleague_share: float = param(
+        0.6, unit="share", ge=0, le=1, prior=(0.3, 0.9), source="assumption (colleagues "
+        "give up planning periods; otherwise classes are split or combined)",
+        description="share of an unfilled absence's teaching covered by colleagues in their "
+        "planning time (the rest: classes combined)")
+    combined_learning_loss: float = param(
+        0.5, unit="share", ge=0, le=1, prior=(0.25, 1.0), source="assumption",
+        description="share of a day's instruction lost by a class combined with or split "
+        "among others")
 
 
 class Behaviour(Strict):
@@ -633,6 +815,11 @@ class Behaviour(Strict):
                              "pipeline")
     intentions: Intentions = Field(default_factory=Intentions, description="intent to leave")
     returners: Returners = Field(default_factory=Returners, description="leavers who return")
+    environment: Environment = Field(default_factory=Environment,
+                                     description="schools' professional environment")
+    implementation: Implementation = Field(default_factory=Implementation,
+                                           description="implementation over time")
+    coverage: Coverage = Field(default_factory=Coverage, description="substitutes and cover")
 
 
 class StartupLine(Strict):

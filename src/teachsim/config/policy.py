@@ -35,8 +35,13 @@ ACTIVITIES: tuple[str, ...] = (
     "other",
 )
 
-Role = Literal["homeroom", "specials", "leader"]
-ROLES: tuple[str, ...] = ("homeroom", "specials", "leader")
+Role = Literal["homeroom", "specials", "leader", "support"]
+ROLES: tuple[str, ...] = ("homeroom", "specials", "leader", "support")
+
+#: The five structured practices of team collaboration (seed 004).
+PRACTICES: tuple[str, ...] = ("celebrate_successes", "set_goals", "teach_one_another",
+                              "critique_and_revise", "problem_solve")
+Practice = Literal[PRACTICES]  # type: ignore[valid-type]
 
 Minutes = int
 
@@ -64,8 +69,32 @@ class DayTemplate(Strict):
     collaboration_facilitated: bool = Field(
         False, description="true if a teacher leader facilitates the collaboration block")
     collaboration_structured: bool = Field(
-        False, description="true if the block follows protocols (goals, student work, "
-        "critique) rather than reacting to the urgent")
+        False, description="shorthand for all five structured practices (seed 004): "
+        "the block follows protocols rather than reacting to the urgent")
+    collaboration_practices: list[Practice] = Field(
+        default_factory=list, max_length=5, description="structured practices the block "
+        "follows (seed 004): " + ", ".join(PRACTICES) + "; each adds a fifth of the "
+        "difference between unstructured and structured quality")
+
+    @model_validator(mode="after")
+    def _practices(self) -> DayTemplate:
+        if len(set(self.collaboration_practices)) != len(self.collaboration_practices):
+            raise Invalid("a practice is listed twice", "list each practice once",
+                          key="collaboration_practices")
+        if self.collaboration_structured and self.collaboration_practices and set(
+                self.collaboration_practices) != set(PRACTICES):
+            raise Invalid("collaboration_structured = true means all five practices, but "
+                          "collaboration_practices lists fewer",
+                          "drop collaboration_structured and keep the list, or drop the list",
+                          key="collaboration_structured")
+        return self
+
+    @property
+    def practice_share(self) -> float:
+        """Share of the five structured practices the block follows (0-1)."""
+        if self.collaboration_structured:
+            return 1.0
+        return len(self.collaboration_practices) / len(PRACTICES)
 
     def minutes(self) -> dict[str, int]:
         return {a: getattr(self, a) for a in ACTIVITIES}
@@ -93,6 +122,10 @@ class Roles(Strict):
     leader: RoleDays | None = Field(
         None, description="teacher leaders' day types (same names as homeroom); "
         "leaders use the homeroom days when absent")
+    support: RoleDays | None = Field(
+        None, description="day types of teachers without a homeroom other than specials "
+        "(special education, English learners, interventionists); without this table "
+        "they keep the school's standard support day (model/schedule.py)")
 
 
 class Assignment(Strict):
@@ -245,6 +278,8 @@ class Policy(Strict):
     default_homeroom_day: str = Field(description="homeroom day type when no assignment "
                                       "matches")
     default_specials_day: str = Field(description="specials teachers' day type")
+    default_support_day: str = Field("standard", description="support teachers' day type "
+                                     "(with roles.support)")
     roles: Roles = Field(description="day types of each role")
     assign: list[Assignment] = Field(default_factory=list,
                                      description="which grades follow which day type when")
@@ -284,6 +319,9 @@ class Policy(Strict):
 
         need(self.default_homeroom_day, home, "default_homeroom_day", "homeroom")
         need(self.default_specials_day, spec, "default_specials_day", "specials")
+        if self.roles.support is not None:
+            need(self.default_support_day, self.roles.support.days, "default_support_day",
+                 "support")
         if self.roles.leader is not None:
             missing = sorted(set(home) - set(self.roles.leader.days))
             if missing:

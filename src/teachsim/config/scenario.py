@@ -63,13 +63,30 @@ class SchoolProfile(Strict):
         "educators outside the teaching staff, e.g. principal, counsellor (assumption; seed "
         "002 splits duties among paraprofessionals, other educators and school leaders)")
 
+    sped_teachers: int = Field(
+        3, ge=0, le=40, description="special education teachers (NCES: about 12% of "
+        "teachers)")
+    el_teachers: int = Field(1, ge=0, le=40, description="English-learner (ESL) teachers "
+                             "(NCES: about 2% of teachers)")
+    interventionists: int = Field(
+        3, ge=0, le=40, description="reading and math interventionists and other teachers "
+        "without a homeroom (with special education and EL teachers they bring School D "
+        "to about 16 pupils per teacher; NCES: 15.8)")
     poverty_share: float = Field(
-        0.5, ge=0, le=1, description="share of students from low-income families; turnover "
-        "rises with it (Carver-Thomas & Darling-Hammond 2017: Title I schools about 1.5x)")
-    conditions: float = Field(
-        0.0, ge=-5, le=5, description="baseline working conditions (leadership, relationships, "
-        "safety) in SD from the district mean; better conditions lower strain and turnover "
-        "(Kraft, Marinell & Yee 2016)")
+        0.5, ge=0, le=1, description="share of students from low-income families; it acts "
+        "through students' needs (work), the hiring pool and substitute cover, and in "
+        "generated districts through the environment")
+    leadership: float = Field(
+        0.0, ge=-5, le=5, description="professional environment: the principal's "
+        "leadership, in SD from the district mean (Kraft, Marinell & Yee 2016)")
+    collegiality: float = Field(
+        0.0, ge=-5, le=5, description="professional environment: collegial culture "
+        "(teacher relationships and collaboration), in SD from the district mean")
+    expectations: float = Field(
+        0.0, ge=-5, le=5, description="professional environment: academic expectations, "
+        "in SD from the district mean")
+    safety: float = Field(0.0, ge=-5, le=5, description="professional environment: school "
+                          "safety and order, in SD from the district mean")
     leader_bench: float = Field(
         1.0, ge=0, le=1, description="share of eligible teachers interested in leading a team "
         "(depth of the teacher-leader bench)")
@@ -86,6 +103,20 @@ class SchoolProfile(Strict):
     @property
     def homerooms(self) -> int:
         return self.homerooms_per_grade * len(self.grades)
+
+    @property
+    def support_teachers(self) -> int:
+        """Teachers without a homeroom other than specials teachers."""
+        return self.sped_teachers + self.el_teachers + self.interventionists
+
+    @property
+    def teachers(self) -> int:
+        return self.homerooms + self.specials_teachers + self.support_teachers
+
+    @property
+    def environment(self) -> float:
+        """The environment's summary index: the mean of its four factors."""
+        return (self.leadership + self.collegiality + self.expectations + self.safety) / 4
 
     @property
     def students(self) -> int:
@@ -108,8 +139,16 @@ class DistrictGenerator(Strict):
         "(whole numbers, inclusive); specials teachers and paraprofessionals scale with it")
     poverty_share: list[float] = Field(default_factory=lambda: [0.2, 0.9],
                                        description="[low, high] share of low-income students")
-    conditions_sd: float = Field(0.5, ge=0, le=3, description="SD of baseline working "
-                                 "conditions across schools")
+    environment_poverty_slope: float = Field(
+        -1.5, ge=-10, le=10, description="SD of the environment index per unit of low-"
+        "income share (negative: poorer schools have worse environments on average; "
+        "Johnson, Kraft & Papay 2012: conditions explain much of the poverty-turnover "
+        "link; size assumption)")
+    environment_sd: float = Field(0.7, ge=0, le=3, description="SD of the environment "
+                                  "index across schools of the same low-income share")
+    environment_factor_sd: float = Field(
+        0.5, ge=0, le=3, description="SD of each factor (leadership, collegiality, "
+        "expectations, safety) around its school's index")
     leader_bench: list[float] = Field(default_factory=lambda: [0.3, 1.0],
                                       description="[low, high] depth of the leader bench")
 
@@ -132,6 +171,10 @@ class District(Strict):
                                "name and any school-profile key), relative to this file")
     generate: DistrictGenerator | None = Field(None, description="draw schools' attributes "
                                                "from ranges instead of copying the profile")
+    substitute_fill_rate: float = Field(
+        0.82, ge=0, le=1, description="share of absences needing cover that a substitute "
+        "fills, at a school of the reference low-income share (Frontline Education: 82% in "
+        "2017-18; 0.55-0.75 in stressed years); a lever for substitute shortages")
     in_district_move_share: float = Field(
         0.59, ge=0, le=1, description="share of movers who move to another school of the "
         "district when it has an open post (NCES Condition of Education 2015: 59%)")
@@ -163,8 +206,9 @@ class Rollout(Strict):
                                 "year after the pilot")
     order: Literal["roster", "need", "readiness", "random"] = Field(
         "roster", description="who goes first: roster order, 'need' (highest expected "
-        "turnover: most low-income students, then worst conditions), 'readiness' (deepest "
-        "leader bench) or 'random'")
+        "turnover: most low-income students, then worst environment), 'readiness' (most "
+        "ready: environment and leader bench, see behaviour.implementation) or 'random'; "
+        "with pilot_then_scale the pilots are volunteers")
     cap_per_year: int | None = Field(None, ge=1, le=2000, description="most schools the "
                                      "district can support in one year")
     startup_years: int = Field(2, ge=0, le=10, description="years of start-up after "
@@ -244,6 +288,18 @@ class Staffing(Strict):
         "policy; negative is a cut (seed 002 says both -0.5 and -1.0)")
     para_fte_change: float = Field(
         0.0, ge=-60, le=60, description="change in paraprofessional FTE at adoption")
+    specials_teachers_change: int = Field(
+        0, ge=0, le=20, description="specials teachers a school hires when it adopts the "
+        "policy (seed 002: converting science to a special); the policy's coverage is "
+        "checked with them")
+    stipend_years: int = Field(
+        0, ge=0, le=60, description="years after adoption during which role stipends are "
+        "paid (0: as long as the school runs the policy); when they end, interest in "
+        "leading falls")
+    duty_cover: Literal["teachers", "hire_paras"] = Field(
+        "teachers", description="duties that teachers, paraprofessionals and other staff "
+        "cannot cover: 'teachers' share them out; 'hire_paras' buys paraprofessional FTE "
+        "for them at adoption")
     support_change_mode: Literal["immediate", "attrition"] = Field(
         "immediate", description="'immediate': cuts happen at adoption; 'attrition': no "
         "layoffs, a cut happens only when a clerk or paraprofessional leaves, so savings lag")

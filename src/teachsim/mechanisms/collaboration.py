@@ -1,11 +1,14 @@
 """Quality of collaboration time.
 
-Effective collaboration = minutes x structure x facilitation x willingness. Structured
-time (protocols: goals, student work, critique) counts fully; time spent reacting to the
-urgent counts less (seed 004). A block facilitated by a teacher leader counts more the
-stronger the leader; a block meant to be facilitated whose leader post is empty counts
-less. Some teachers do not want to collaborate (seed 003); a teacher's willingness and
-the team's both matter.
+Effective collaboration = minutes x quality x facilitation x willingness (x the school's
+collegial culture, environment.py). A block's quality rises from ``quality_unstructured``
+toward ``quality_structured`` with the share of the five structured practices it follows
+(seed 004: celebrate successes, set goals and reflect, teach one another, critique and
+revise, problem-solve) -- but only in the share of its time not lost to reacting to the
+urgent, which depends on how well the school implements the design (implementation.py).
+A block facilitated by a teacher leader counts more the stronger the leader; a block
+meant to be facilitated whose leader post is empty counts less. Some teachers do not
+want to collaborate (seed 003); a teacher's willingness and the team's both matter.
 """
 
 from __future__ import annotations
@@ -15,8 +18,12 @@ import numpy as np
 from teachsim.config.parameters import Collaboration
 
 
-def structure_quality(structured: np.ndarray, p: Collaboration) -> np.ndarray:
-    return np.where(structured, p.quality_structured, p.quality_unstructured)
+def structure_quality(practice_share: np.ndarray, p: Collaboration,
+                      not_urgent: np.ndarray | float = 1.0) -> np.ndarray:
+    """Quality (0-1) of a collaboration minute: ``quality_unstructured + (quality_structured
+    - quality_unstructured) x practice_share x not_urgent``."""
+    return (p.quality_unstructured + (p.quality_structured - p.quality_unstructured)
+            * practice_share * not_urgent)
 
 
 def willingness(rng: np.random.Generator, n: int, p: Collaboration) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Intent to leave, stated each spring, and how it relates to exits.
 
 ``P(intent) = logistic(base + burnout_effect * (b - b_ref) - support_effect * (s - s_ref)
-- conditions_effect * conditions)``. Intent does not change how likely a teacher is to
+- environment_effect * environment)``. Intent does not change how likely a teacher is to
 move or leave overall (retention.py sets that); it says who among similar teachers
 does: a teacher who intends to leave is ``exit_risk_ratio`` times as likely to move or
 leave as one who does not, with each teacher's overall probability kept. So most exits
@@ -15,11 +15,12 @@ import numpy as np
 from teachsim.config.parameters import Intentions
 
 
-def probability(mean_burnout: np.ndarray, support: np.ndarray, conditions: np.ndarray,
+def probability(mean_burnout: np.ndarray, support: np.ndarray, environment: np.ndarray,
                 burnout_reference: float, support_reference: float, p: Intentions
                 ) -> np.ndarray:
     z = (p.base + p.burnout_effect * (mean_burnout - burnout_reference)
-         - p.support_effect * (support - support_reference) - p.conditions_effect * conditions)
+         - p.support_effect * (support - support_reference)
+         - p.environment_effect * environment)
     return 1 / (1 + np.exp(-z))
 
 

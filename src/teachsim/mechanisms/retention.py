@@ -2,10 +2,12 @@
 
 Base yearly rates by experience band (NCES NTPS/TFS 2021-22) apply to a teacher at the
 reference burnout and support; a multinomial logit shifts moving and leaving by the year's
-mean burnout and team support, and by other log-odds shifts the caller adds up: the
-school's students and conditions, pay and the leader role (careers.py), mentoring and
-residencies (induction.py). Retirement is a separate hazard rising with experience.
-Stated intentions then say who among similar teachers exits (intentions.py).
+mean burnout and team support, and by other log-odds shifts the caller adds up: pay and
+the leader role (careers.py), mentoring and residencies (induction.py), and the school's
+environment (environment.py), which shifts moving more than leaving. A school's poverty
+has no term here: it works through the environment, hiring and students' needs.
+Retirement is a separate hazard rising with experience. Stated intentions then say who
+among similar teachers exits (intentions.py).
 """
 
 from __future__ import annotations
@@ -27,17 +29,13 @@ def retire_probability(years: np.ndarray, p: Retention) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(years - p.retire_midpoint_years) / p.retire_scale_years))
 
 
-def school_shift(poverty_share: np.ndarray, conditions: np.ndarray, p: Retention
-                 ) -> np.ndarray:
-    """Log-odds shift of moving and leaving from a school's students and conditions."""
-    return (p.poverty_effect * (poverty_share - p.poverty_reference)
-            - p.conditions_effect * conditions)
-
-
 def probabilities(years: np.ndarray, mean_burnout: np.ndarray, support: np.ndarray,
-                  p: Retention, shift: np.ndarray | float = 0.0) -> np.ndarray:
-    """(n, 4) probabilities of stay, move, leave, retire; ``shift`` is every other
-    log-odds shift of moving and leaving (school, pay and role, induction)."""
+                  p: Retention, shift: np.ndarray | float = 0.0,
+                  move_shift: np.ndarray | float = 0.0,
+                  leave_shift: np.ndarray | float = 0.0) -> np.ndarray:
+    """(n, 4) probabilities of stay, move, leave, retire. ``shift`` is every other
+    log-odds shift of both moving and leaving (pay and role, induction); ``move_shift``
+    and ``leave_shift`` act on one each (the environment)."""
     b = band(years, p)
     move0 = np.asarray(p.move_rates)[b]
     leave0 = np.asarray(p.leave_rates)[b]
@@ -45,8 +43,8 @@ def probabilities(years: np.ndarray, mean_burnout: np.ndarray, support: np.ndarr
              - p.support_effect * (support - p.support_reference) + shift)
     # Multinomial logit with stay as reference: odds of move and leave scale by exp(shift).
     stay0 = 1 - move0 - leave0
-    om = move0 / stay0 * np.exp(shift)
-    ol = leave0 / stay0 * np.exp(shift)
+    om = move0 / stay0 * np.exp(shift + move_shift)
+    ol = leave0 / stay0 * np.exp(shift + leave_shift)
     denom = 1 + om + ol
     retire = retire_probability(years, p)
     out = np.empty((len(years), 4))

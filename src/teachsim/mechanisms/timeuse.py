@@ -23,11 +23,13 @@ def after_hours_minutes(
     """Minutes of work after hours on a student day.
 
     ``demand = prep_per_teaching_minute * prep_factor * teaching + admin_minutes_per_day``;
-    ``absorbed = planning + offset * collaboration`` (offset by structure);
+    ``absorbed = planning + offset * collaboration``, the offset rising from unstructured
+    to structured with the block's share of structured practices (``structured``, 0-1);
     ``after hours = max(0, demand - absorbed)``. All in minutes.
     """
     demand = p.prep_per_teaching_minute * prep_factor * teaching + p.admin_minutes_per_day
-    offset = np.where(structured, p.collab_offset_structured, p.collab_offset_unstructured)
+    offset = (p.collab_offset_unstructured
+              + (p.collab_offset_structured - p.collab_offset_unstructured) * structured)
     return np.maximum(0.0, demand - planning - offset * collaboration)
 
 
@@ -36,6 +38,13 @@ def clerical_minutes_per_teacher(clerks_fte: float, n_teachers: int, p: TimeUse)
     reference (work the office no longer does falls to teachers, shared equally)."""
     missing = max(0.0, p.clerks_reference - clerks_fte)
     return missing * p.admin_minutes_per_missing_clerk / max(n_teachers, 1)
+
+
+def student_need_minutes(poverty: np.ndarray, reference: float, p: TimeUse) -> np.ndarray:
+    """Extra work a student day from students' needs (family contact, behaviour,
+    differentiation), for each teacher of a school with low-income share ``poverty``;
+    negative below the reference share (less than the baseline school's)."""
+    return p.student_need_minutes * (poverty - reference)
 
 
 def duty_minutes_per_teacher(uncovered_per_day: float, n_teachers: int) -> float:

@@ -2,8 +2,10 @@
 a CSV roster (one row per school).
 
 Every school shares the profile's grades (the schedule's rotation is by grade); anything
-else -- enrolment, specials and support staff, share of low-income students, working
-conditions, depth of the leader bench -- may differ.
+else -- enrolment, specials, support teachers and support staff, share of low-income
+students, professional environment, depth of the leader bench -- may differ. A roster may
+give ``enrolment`` (students) instead of ``homerooms_per_grade``; staff counts a roster
+does not give scale with the school's homerooms as in generated districts.
 """
 
 from __future__ import annotations
@@ -18,14 +20,20 @@ from pydantic import ValidationError
 
 from teachsim.config.errors import ConfigError, did_you_mean
 from teachsim.config.limits import MAX_SCHOOLS
+from teachsim.config.parameters import Implementation
 from teachsim.config.paths import exists, is_file
 from teachsim.config.scenario import Scenario, SchoolProfile
 from teachsim.config.validation import quote
+from teachsim.mechanisms import environment, implementation
 from teachsim.model.streams import stream
 
-#: Columns a roster may have: the school-profile keys (grades excepted).
-ROSTER_COLUMNS = tuple(k for k in SchoolProfile.model_fields if k != "grades")
-_INT = {k for k, f in SchoolProfile.model_fields.items() if f.annotation is int}
+#: Columns a roster may have: the school-profile keys (grades excepted) and enrolment.
+ROSTER_COLUMNS = (*(k for k in SchoolProfile.model_fields if k != "grades"), "enrolment")
+#: staff counts that scale with enrolment (homerooms) unless a roster gives them
+SCALED = ("specials_teachers", "sped_teachers", "el_teachers", "interventionists",
+          "paraprofessionals", "duty_minutes_per_day", "other_staff_duty_minutes_per_day")
+_INT = {k for k, f in SchoolProfile.model_fields.items() if f.annotation is int} | {
+    "enrolment"}
 _FLOAT = {k for k, f in SchoolProfile.model_fields.items() if f.annotation is float}
 
 
@@ -40,29 +48,42 @@ def build_schools(scenario: Scenario, scenario_file: Path) -> list[SchoolProfile
             return [base]
         return [base.model_copy(update={"name": f"{base.name} #{i + 1}"})
                 for i in range(d.n_schools)]
-    return generate(base, d.n_schools, d.generate)
+    return generate(base, d.n_schools, d.generate,
+                    scenario.behaviour.environment.poverty_reference)
 
 
-def generate(base: SchoolProfile, n: int, g: Any) -> list[SchoolProfile]:
+def scaled_staff(base: SchoolProfile, homerooms_per_grade: int) -> dict[str, Any]:
+    """Staff of a school with ``homerooms_per_grade`` scaled from the profile's: at least
+    one specials teacher per homeroom of a grade, the rest in proportion to homerooms."""
+    scale = homerooms_per_grade / base.homerooms_per_grade
+    out: dict[str, Any] = {
+        "specials_teachers": max(homerooms_per_grade, round(base.specials_teachers * scale)),
+        "paraprofessionals": round(base.paraprofessionals * scale, 2)}
+    for key in ("sped_teachers", "el_teachers", "interventionists",
+                "duty_minutes_per_day", "other_staff_duty_minutes_per_day"):
+        out[key] = round(getattr(base, key) * scale)
+    return out
+
+
+def generate(base: SchoolProfile, n: int, g: Any, poverty_reference: float = 0.5
+             ) -> list[SchoolProfile]:
     """Draw ``n`` schools (uniform within each range); staff scale with enrolment like
-    School D's (one specials teacher per homeroom of a grade, 4 paraprofessionals per
-    3 homerooms of a grade)."""
+    School D's; the environment's factors are drawn correlated with the low-income share
+    (environment.py)."""
     rng = stream(g.seed, "district.generate")
     hpg = rng.integers(g.homerooms_per_grade[0], g.homerooms_per_grade[1] + 1, size=n)
     poverty = rng.uniform(*g.poverty_share, size=n)
-    conditions = rng.normal(0.0, abs(g.conditions_sd), size=n)  # abs: -0.0 is valid
     bench = rng.uniform(*g.leader_bench, size=n)
-    scale = hpg / base.homerooms_per_grade
+    env = environment.draw(stream(g.seed, "district.environment"), poverty,
+                           g.environment_poverty_slope, g.environment_sd,
+                           g.environment_factor_sd, poverty_reference)
+    env = np.clip(env, -5, 5)
     return [base.model_copy(update={
         "name": f"School {i + 1:03d}",
         "homerooms_per_grade": int(hpg[i]),
-        "specials_teachers": max(int(hpg[i]), round(base.specials_teachers * scale[i])),
-        "paraprofessionals": round(base.paraprofessionals * scale[i], 2),
-        "duty_minutes_per_day": round(base.duty_minutes_per_day * scale[i]),
-        "other_staff_duty_minutes_per_day": round(
-            base.other_staff_duty_minutes_per_day * scale[i]),
+        **scaled_staff(base, int(hpg[i])),
         "poverty_share": round(float(poverty[i]), 4),
-        "conditions": round(float(conditions[i]), 4),
+        **{f: round(float(env[i, k]), 4) for k, f in enumerate(environment.FACTORS)},
         "leader_bench": round(float(bench[i]), 4),
     }) for i in range(n)]
 
@@ -139,6 +160,17 @@ def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
                 raise ConfigError(path, f"line {i}, column '{col}'",
                                   f"{quote(cell)} is not {kind}",
                                   f"write {col} as {kind}") from None
+        if "enrolment" in values:
+            if "homerooms_per_grade" in values:
+                raise ConfigError(path, f"line {i}", "gives both enrolment and "
+                                  "homerooms_per_grade", "give one of them (homerooms per "
+                                  "grade follow from enrolment and class size)")
+            per_class = len(base.grades) * values.get("class_size", base.class_size)
+            values["homerooms_per_grade"] = max(1, round(values.pop("enrolment") / per_class))
+        if "homerooms_per_grade" in values:
+            # staff the roster does not give scale with the school's size
+            values = {**{k: v for k, v in scaled_staff(base, values["homerooms_per_grade"])
+                         .items() if k not in values}, **values}
         try:
             schools.append(SchoolProfile.model_validate({**base.model_dump(), **values}))
         except ValidationError as exc:
@@ -162,5 +194,12 @@ def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
 
 
 def need_score(schools: list[SchoolProfile]) -> np.ndarray:
-    """Expected turnover pressure: more low-income students, then worse conditions."""
-    return np.array([s.poverty_share - 0.01 * s.conditions for s in schools])
+    """Expected turnover pressure: more low-income students, then a worse environment."""
+    return np.array([s.poverty_share - 0.01 * s.environment for s in schools])
+
+
+def readiness_score(schools: list[SchoolProfile], p: Implementation) -> np.ndarray:
+    """Readiness to run a new design (implementation.py), in SD."""
+    return implementation.readiness(np.array([s.leadership for s in schools]),
+                                    np.array([s.collegiality for s in schools]),
+                                    np.array([s.leader_bench for s in schools]), p)

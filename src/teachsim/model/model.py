@@ -28,7 +28,10 @@ from teachsim.mechanisms import (
     careers,
     coaching,
     collaboration,
+    coverage,
+    environment,
     hiring,
+    implementation,
     induction,
     intentions,
     leadership,
@@ -45,6 +48,7 @@ from teachsim.mechanisms.timeuse import (
     after_hours_minutes,
     clerical_minutes_per_teacher,
     duty_minutes_per_teacher,
+    student_need_minutes,
     weekly_hours,
 )
 from teachsim.model import rollout
@@ -60,13 +64,20 @@ from teachsim.model.calendar import DAYS_PER_YEAR, DayKind
 from teachsim.model.records import Records
 from teachsim.model.scenario import LoadedScenario
 from teachsim.model.schedule import CompiledSchedule, compile_schedule
-from teachsim.model.staff import ROLE_NAMES, Staff
+from teachsim.model.staff import N_ROLES, ROLE_COUNT_KEYS, ROLE_NAMES, Staff
 from teachsim.model.streams import stream
 
 TEACH = ACTIVITIES.index("teaching")
 PLAN = ACTIVITIES.index("individual_planning")
 COLLAB = ACTIVITIES.index("collaboration")
 PD = ACTIVITIES.index("pd")
+BREAKS = ACTIVITIES.index("breaks")
+OTHER = ACTIVITIES.index("other")
+#: role codes (staff.py): 0 homeroom, 1 specials, 2.. support teachers
+HOMEROOM, SPECIALS = 0, 1
+#: quality-weighted collaboration minutes are kept in four parts: facilitated blocks at
+#: unstructured quality and their structured increment, then unfacilitated ones
+CQ_FAC, CQ_FAC_INC, CQ_UNF, CQ_UNF_INC = range(4)
 #: judged-practice bonus of a sitting leader: incumbents keep their post while eligible
 INCUMBENT_BONUS = 1.0
 #: fields of a former teacher kept in the returners' pool
@@ -146,7 +157,10 @@ class TeachSimModel(StaffedModel):
             [self.baseline] if same else [self.baseline, compile_schedule(config, loaded.policy)])
         self.policy_sched = len(self.compiled) - 1
         self.adopt_year = rollout.plan(self.specs, config.rollout, config.run.years,
-                                       config.rollout.seed)
+                                       config.rollout.seed, self.params.implementation)
+        self._volunteer = rollout.volunteers(self.specs, config.rollout, self.adopt_year)
+        #: model year from which a school that abandoned the design runs the baseline again
+        self.abandon_year = np.full(len(self.specs), rollout.NEVER, dtype=np.int64)
         self.calendar = self.compiled[0].calendar
         self._n_student_days = self.calendar.n_student_days
         self._build_class_tables()
@@ -159,19 +173,33 @@ class TeachSimModel(StaffedModel):
             for i, spec in enumerate(self.specs)]
         self._hpg = np.array([sp.homerooms_per_grade for sp in self.specs], dtype=np.int64)
         self._bench = np.array([sp.leader_bench for sp in self.specs])
-        self._school_retention = retention.school_shift(
-            np.array([sp.poverty_share for sp in self.specs]),
-            np.array([sp.conditions for sp in self.specs]), self.params.retention)
-        self._conditions = np.array([sp.conditions for sp in self.specs])
-        self._school_strain = -self.params.burnout.conditions_buffer * self._conditions
+        self._poverty = np.array([sp.poverty_share for sp in self.specs])
+        #: professional environment (environment.py): each school's factors this year,
+        #: and its own levels (the principal's leadership for the first)
+        self._env = np.array([[getattr(sp, f) for f in environment.FACTORS]
+                              for sp in self.specs], dtype=float).reshape(n_schools, 4)
+        self._env_anchor = self._env.copy()
+        self._new_principal = np.zeros(n_schools, dtype=bool)
+        self._fill_rate = coverage.fill_rate(
+            config.district.substitute_fill_rate, self._poverty,
+            self.params.environment.poverty_reference, self.params.coverage)
+        #: implementation (implementation.py) of schools on the design
+        self._fidelity = np.ones(n_schools)
+        self._maturity = np.ones(n_schools)
+        self._leader_change = np.zeros(n_schools)
+        #: each school's cover load on its teachers, minutes a student day (set each year)
+        self._cover_load: np.ndarray | None = None
+        #: teachers each school hired when it adopted (staffing.specials_teachers_change)
+        self._added_teachers = np.zeros(n_schools, dtype=np.int64)
         #: former teachers of the district who left teaching (returners.py)
         self._pool: dict[str, np.ndarray] = {f: np.zeros(0) for f in (*POOL_FIELDS,
                                                                       "years_away")}
         self._residents_hired = np.zeros(n_schools, dtype=np.int64)
         self._returners_hired = np.zeros(n_schools, dtype=np.int64)
         self._teachers: list[Teacher] = []
-        n_pos = len(self.profile.grades) + 1
-        #: unfilled posts per school and position (grades, then specials)
+        n_pos = len(self.profile.grades) + N_ROLES - 1
+        #: unfilled posts per school and position (grades, then specials and the support
+        #: roles, in role order)
         self.vacancies = np.zeros((n_schools, n_pos), dtype=np.int64)
         for school in self.schools:
             self._staff_school(school)
@@ -183,9 +211,12 @@ class TeachSimModel(StaffedModel):
 
     # --- set-up ------------------------------------------------------------------
     def _sched_for(self, school: int, year_index: int) -> int:
-        """The schedule a school follows in a year: the policy from its adoption year."""
+        """The schedule a school follows in a year: the policy from its adoption year
+        until it abandons it (if it does)."""
         adopt = self.adopt_year[school]
-        return self.policy_sched if 0 <= adopt <= year_index else 0
+        gone = self.abandon_year[school]
+        on = 0 <= adopt <= year_index and not 0 <= gone <= year_index
+        return self.policy_sched if on else 0
 
     def _build_class_tables(self) -> None:
         """Per (schedule, teacher class) and day: everything the daily step looks up.
@@ -197,23 +228,32 @@ class TeachSimModel(StaffedModel):
         comps = self.compiled
         n_cls = len(comps[0].classes)
         self._n_cls = n_cls
-        specials = np.array([role == "specials" for role, _ in comps[0].classes])
-        in_day, spill, beyond, fac, unf, flex = [], [], [], [], [], []
+        roles = [role for role, _ in comps[0].classes]
+        prep = np.array([p.time_use.specials_prep_factor if r == "specials" else 1.0
+                         for r in roles])[None, :]
+        in_day, spill, beyond, cq, flex, sws = [], [], [], [], [], []
         student = (self.calendar.kind == DayKind.STUDENT)[:, None]
+        cp = p.collaboration
         for c in comps:
             minutes = c.templates[c.year_rows].astype(float)  # (day, class, activity)
-            structured = c.structured[c.year_rows]
+            share = c.structured[c.year_rows]  # share of structured practices
             facilitated = c.facilitated[c.year_rows]
-            prep = np.where(specials, p.time_use.specials_prep_factor, 1.0)[None, :]
             sp = after_hours_minutes(minutes[..., TEACH], minutes[..., PLAN],
-                                     minutes[..., COLLAB], structured, prep, p.time_use)
+                                     minutes[..., COLLAB], share, prep, p.time_use)
             spill.append(np.where(student, sp, 0.0))
             in_day.append(minutes)
             beyond.append(c.beyond.sum(axis=2).astype(float))
-            q = collaboration.structure_quality(structured, p.collaboration)
-            fac.append(np.where(facilitated, minutes[..., COLLAB] * q, 0.0))
-            unf.append(np.where(facilitated, 0.0, minutes[..., COLLAB] * q))
-            flex.append(minutes[..., COLLAB] >= p.absence.flexible_block_minutes)
+            col = minutes[..., COLLAB]
+            base = col * collaboration.structure_quality(np.zeros_like(share), cp)
+            inc = col * collaboration.structure_quality(share, cp) - base
+            parts = np.zeros((*col.shape, 4))
+            parts[..., CQ_FAC] = np.where(facilitated, base, 0.0)
+            parts[..., CQ_FAC_INC] = np.where(facilitated, inc, 0.0)
+            parts[..., CQ_UNF] = np.where(facilitated, 0.0, base)
+            parts[..., CQ_UNF_INC] = np.where(facilitated, 0.0, inc)
+            cq.append(parts)
+            flex.append(col >= p.absence.flexible_block_minutes)
+            sws.append(np.where(student, c.students_with_specials[c.year_rows], 0))
 
         def flat(parts: list[np.ndarray]) -> np.ndarray:
             return np.concatenate(parts, axis=1)  # (day, S*C, ...)
@@ -221,19 +261,30 @@ class TeachSimModel(StaffedModel):
         self._t_minutes = flat(in_day)  # (day, S*C, activity)
         self._t_spill = flat(spill)
         self._t_beyond = flat(beyond)
-        self._t_fac = flat(fac)
-        self._t_unf = flat(unf)
+        self._t_cq = flat(cq)
+        #: minutes a homeroom's students spend with specials teachers that day
+        self._t_sws = flat(sws)
         flexday = flat(flex)
-        work = self._t_minutes.sum(axis=2) + self._t_spill + self._t_beyond
-        self._t_z = (burnout.strain_logit(work, p.burnout)
+        breaks = self._t_minutes[..., BREAKS]
+        work = self._t_minutes.sum(axis=2) - breaks + self._t_spill + self._t_beyond
+        self._t_z = (burnout.strain_logit(work, p.burnout, breaks)
                      - p.burnout.flex_buffer * flexday)
         self._t_beyond_act = np.concatenate([c.beyond for c in comps], axis=1).astype(float)
         # Yearly totals per class, and whether a class ever has a long release block.
         self._y_minutes = self._t_minutes.sum(axis=0)
         self._y_spill = self._t_spill.sum(axis=0)
-        self._y_fac = self._t_fac.sum(axis=0)
-        self._y_unf = self._t_unf.sum(axis=0)
+        self._y_cq = self._t_cq.sum(axis=0)
         self._has_release = flexday.any(axis=0)
+        # The block a homeroom teacher has while the class is at specials, per student
+        # day: days with one, and its collaboration and planning minutes in the year.
+        sws_m = self._t_sws.astype(float)
+        col = self._t_minutes[..., COLLAB]
+        block_collab = np.minimum(col, sws_m)
+        self._y_block_days = (sws_m > 0).sum(axis=0)
+        self._y_block_collab = block_collab.sum(axis=0)
+        self._y_block_plan = np.minimum(self._t_minutes[..., PLAN],
+                                        sws_m - block_collab).sum(axis=0)
+        self._is_specials = np.tile(np.array([r == "specials" for r in roles]), len(comps))
         # Students' instructional minutes per (schedule, day, grade).
         n_g = len(self.profile.grades)
         sm = np.zeros((len(comps), DAYS_PER_YEAR, n_g))
@@ -251,13 +302,14 @@ class TeachSimModel(StaffedModel):
                                       for c in comps])
         self._pd_beyond_year = self._t_beyond_act[:, :, pd].sum(axis=0)  # per flat class
 
-    def _hire(self, school: np.ndarray, grade: np.ndarray, years: np.ndarray,
+    def _hire(self, school: np.ndarray, pos: np.ndarray, years: np.ndarray,
               rng: np.random.Generator, new_to_team: bool,
               traits: dict[str, np.ndarray] | None = None,
               resident: np.ndarray | None = None) -> None:
         """Add teachers (one per entry of the arrays) with traits drawn from ``rng``.
 
-        ``grade`` is the grade index of a homeroom teacher, or -1 for a specials teacher.
+        ``pos`` is the post: a grade index for a homeroom teacher, then (from the number
+        of grades on) specials and the support roles in role order.
         ``traits`` replace drawn values (a returner keeps what they left with);
         ``resident`` marks residency graduates, who start with a head start on the
         experience curve (induction.py).
@@ -266,19 +318,16 @@ class TeachSimModel(StaffedModel):
         if n == 0:
             return
         p = self.params
-        n_g = len(self.profile.grades)
         prac, rate = practice.initial(rng, years, p.practice)
         if resident is not None and resident.any():
             head = (practice.experience_curve(np.array([p.induction.residency_experience_years]),
                                               p.practice)[0]
                     - practice.experience_curve(np.zeros(1), p.practice)[0])
             prac = prac + head * resident
-        specials = grade < 0
+        role, grade, cls = self._post_fields(pos)
         sched = np.array([sc.sched for sc in self.schools], dtype=np.int16)[school]
         values: dict[str, np.ndarray | float | int | bool] = dict(
-            school=school, role=specials.astype(np.int8), grade=grade,
-            # teacher classes: homeroom of each grade, leader of each grade, specials
-            cls=np.where(specials, 2 * n_g, grade), sched=sched, experience=years,
+            school=school, role=role, grade=grade, cls=cls, sched=sched, experience=years,
             practice=prac, growth_rate=rate,
             resilience=rng.normal(0.0, p.burnout.resilience_sd, n),
             propensity=absence.propensities(rng, n, p.absence),
@@ -291,11 +340,29 @@ class TeachSimModel(StaffedModel):
         if traits:
             values.update(traits)
         rows = self.staff.add(n, **values)
-        for r, sc, g in zip(rows.tolist(), school.tolist(), grade.tolist(), strict=True):
-            role, gname = ("specials", "") if g < 0 else ("homeroom", self.profile.grades[g])
-            t = Teacher(self, self.schools[sc], role, gname, r)
+        for r, sc, g, ro in zip(rows.tolist(), school.tolist(), grade.tolist(),
+                                role.tolist(), strict=True):
+            gname = self.profile.grades[g] if g >= 0 else ""
+            t = Teacher(self, self.schools[sc], ROLE_NAMES[ro], gname, r)
             self.staff.agent_id[r] = t.unique_id
             self._teachers.append(t)
+
+    def _post_fields(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Role, grade (-1 without a homeroom) and teacher class (schedule.py: homeroom
+        of each grade, leader of each grade, specials, support) of each post."""
+        n_g = len(self.profile.grades)
+        home = pos < n_g
+        role = np.where(home, HOMEROOM, pos - n_g + SPECIALS).astype(np.int8)
+        grade = np.where(home, pos, -1)
+        cls = np.where(home, pos, np.where(role == SPECIALS, 2 * n_g, 2 * n_g + 1))
+        return role, grade, cls
+
+    def _post_of(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Post (see ``_hire``) of teachers at ``rows``."""
+        s = self.staff
+        n_g = len(self.profile.grades)
+        role = s.view("role")[rows]
+        return np.where(role == HOMEROOM, s.view("grade")[rows], n_g + role - SPECIALS)
 
     def _staff_school(self, school: School) -> None:
         p = self.specs[school.index]
@@ -307,9 +374,11 @@ class TeachSimModel(StaffedModel):
                             size=n)
             return np.floor(np.minimum(exp, s0.experience_max))
 
-        grade = np.r_[np.repeat(np.arange(len(p.grades)), p.homerooms_per_grade),
-                      np.full(p.specials_teachers, -1)].astype(np.int64)
-        self._hire(np.full(len(grade), school.index), grade, years(len(grade)), rng, False)
+        n_g = len(p.grades)
+        pos = np.r_[np.repeat(np.arange(n_g), p.homerooms_per_grade),
+                    *[np.full(getattr(p, key), n_g + k) for k, key in
+                      enumerate(ROLE_COUNT_KEYS)]].astype(np.int64)
+        self._hire(np.full(len(pos), school.index), pos, years(len(pos)), rng, False)
         for fte in _fte_units(p.clerks):
             Clerk(self, school, fte)
         for fte in _fte_units(p.paraprofessionals):
@@ -323,8 +392,9 @@ class TeachSimModel(StaffedModel):
 
     # --- the new year --------------------------------------------------------------
     def _new_year(self) -> None:
-        """Adopt the policy where the plan says so, choose leaders and cache each teacher's
-        yearly constants for the daily step."""
+        """Adopt (or drop) the policy where the plan says so, set each school's
+        implementation, choose leaders and cache each teacher's yearly constants for the
+        daily step."""
         s = self.staff
         for sc in self.schools:
             sc.sched = self._sched_for(sc.index, self.year_index)
@@ -333,20 +403,21 @@ class TeachSimModel(StaffedModel):
         self._support_attrition()
         self._school_sched = np.array([sc.sched for sc in self.schools], dtype=np.intp)
         s.view("sched")[:] = self._school_sched[s.view("school")]
-        self._duty_uncovered = np.array([
-            self.compiled[sc.sched].duty_minutes_uncovered(self.specs[sc.index].model_copy(
-                update={"paraprofessionals": sum(p.fte for p in sc.paras)}))
-            for sc in self.schools])
-        self._select_leaders()
         p = self.params
         n = s.n
+        n_sch = len(self.schools)
+        school = s.view("school")
+        self._select_leaders()  # sets leaders' teacher class
         fi = s.view("sched").astype(np.intp) * self._n_cls + s.view("cls")
         self._fi = fi
-        # Team (school x grade) mean willingness and leader facilitation.
+        self._duty_uncovered, self._para_duty = self._duties()
+        self._set_implementation()
+        # Team (school x grade; the school's teachers without a homeroom form one team)
+        # mean willingness and leader facilitation.
         n_g = len(self.profile.grades)
-        team = s.view("school").astype(np.intp) * (n_g + 1) + np.where(
+        team = school.astype(np.intp) * (n_g + 1) + np.where(
             s.view("grade") >= 0, s.view("grade"), n_g)
-        n_team = len(self.schools) * (n_g + 1)
+        n_team = n_sch * (n_g + 1)
         w = s.view("willingness")
         team_w = (np.bincount(team, weights=w, minlength=n_team)
                   / np.maximum(np.bincount(team, minlength=n_team), 1))
@@ -355,35 +426,129 @@ class TeachSimModel(StaffedModel):
                                                    self._team_has_leader[team],
                                                    p.collaboration)
         self._team = team
+        self._env_index = environment.index(self._env)
+        #: value of a collaboration minute from the school's collegial culture
+        self._collegial = environment.collaboration_multiplier(
+            self._env[:, environment.COLLEGIALITY], p.environment)[school]
         weeks = self._n_student_days / 5
         self._assign_programs()
-        eff = self._engage * (self._facmult * self._y_fac[fi]
-                              + p.collaboration.facilitation_unfacilitated * self._y_unf[fi])
-        eff = eff * (1 - s.view("collab_taken"))
+        eff = self._effective_collab(self._y_cq[fi]) * (1 - s.view("collab_taken"))
         self._support = collaboration.support(eff / weeks + self._mentor_support,
                                               p.collaboration)
-        # Duties the school cannot cover and clerical work fall on its teachers.
-        per_school = np.bincount(s.view("school"), minlength=len(self.schools))
+        # Duties the school cannot cover, clerical work and students' needs fall on its
+        # teachers.
+        per_school = np.bincount(school, minlength=n_sch)
+        role = s.view("role")
+        self._specials_count = np.bincount(school[role == SPECIALS], minlength=n_sch)
+        self._per_school = per_school
+        # homerooms with specials on an average student day, per school
+        home = role == HOMEROOM
+        self._with_specials_mean = np.bincount(
+            school[home], weights=self._y_block_days[fi[home]], minlength=n_sch
+        ) / self._n_student_days
         extra = np.array([
             duty_minutes_per_teacher(self._duty_uncovered[i], int(per_school[i]))
             + clerical_minutes_per_teacher(sum(c.fte for c in self.schools[i].clerks),
                                            int(per_school[i]), p.time_use)
-            for i in range(len(self.schools))])
-        school = s.view("school")
+            for i in range(n_sch)])
+        extra = extra + student_need_minutes(self._poverty, p.environment.poverty_reference,
+                                             p.time_use)
+        # Cover for absent colleagues and lost planning: the load the school carried last
+        # year (in the first year, what its fill rate leads teachers to expect).
+        # (The minutes themselves are counted at the end of the year, as they happened.)
+        if self._cover_load is None:
+            self._cover_load = self._expected_cover_load()
         self._extra = extra[school] + s.view("program_after_hours")
         self._k = (s.view("resilience")
-                   + (self._extra + s.view("program_beyond")) / p.burnout.work_scale_minutes
-                   - p.burnout.support_buffer * self._support + self._school_strain[school])
+                   + (self._extra + s.view("program_beyond") + self._cover_load[school])
+                   / p.burnout.work_scale_minutes
+                   - p.burnout.support_buffer * self._support
+                   - environment.strain_relief(self._env_index, p.environment)[school])
         self._movable = self._has_release[fi]
-        self._grade_minutes = np.zeros((len(self.schools), n_g))
+        self._grade_minutes = np.zeros((n_sch, n_g))
         self._absent_today = np.zeros(n, dtype=bool)
+        # The strain logit of each work day for this year's staff (364 x teachers).
+        self._z_year = self._t_z[:, fi] + self._k
         self._schedule_outside_day_sessions()
 
+    def _effective_collab(self, cq: np.ndarray) -> np.ndarray:
+        """Effective collaboration minutes from quality-weighted minutes ``cq`` (n, 4):
+        the structured increment counts in the share of time not lost to the urgent;
+        facilitation, willingness and the school's collegial culture scale the rest."""
+        ss = self._structured_share[self.staff.view("school")]
+        fac = cq[:, CQ_FAC] + ss * cq[:, CQ_FAC_INC]
+        unf = cq[:, CQ_UNF] + ss * cq[:, CQ_UNF_INC]
+        return self._engage * self._collegial * (
+            self._facmult * fac + self.params.collaboration.facilitation_unfacilitated * unf)
+
+    def _duties(self) -> tuple[np.ndarray, np.ndarray]:
+        """Duty minutes a student day each school cannot cover, and those its
+        paraprofessionals take (teachers first, as their days say; then other staff; then
+        paraprofessionals up to their capacity)."""
+        s = self.staff
+        n_sch = len(self.schools)
+        per_flat = np.concatenate([c.duty_minutes_per_class for c in self.compiled])
+        teachers = np.bincount(s.view("school"), weights=per_flat[self._fi], minlength=n_sch)
+        need = np.maximum(0.0, np.array([sp.duty_minutes_per_day
+                                         - sp.other_staff_duty_minutes_per_day
+                                         for sp in self.specs]) - teachers)
+        capacity = np.array([sum(pa.fte for pa in sc.paras)
+                             * self.specs[sc.index].para_duty_minutes_per_day
+                             for sc in self.schools])
+        para = np.minimum(need, capacity)
+        return need - para, para
+
+    def _school_duties(self, sc: School) -> tuple[float, float]:
+        s = self.staff
+        comp = self.compiled[sc.sched]
+        spec = self.specs[sc.index]
+        mine = s.view("school") == sc.index
+        teachers = float(comp.duty_minutes_per_class[s.view("cls")[mine]].sum())
+        need = max(0.0, spec.duty_minutes_per_day - teachers
+                   - spec.other_staff_duty_minutes_per_day)
+        capacity = sum(pa.fte for pa in sc.paras) * spec.para_duty_minutes_per_day
+        para = min(need, capacity)
+        return need - para, para
+
+    def _set_implementation(self) -> None:
+        """Fidelity and maturity of each school on the design this year
+        (implementation.py); schools on their baseline run it as established."""
+        ip = self.params.implementation
+        since = self.year_index - self.adopt_year
+        on = (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
+        # Teams that lost or changed their leader set the school back (not in the first
+        # year, when every leader is new).
+        self._maturity = np.where(on & (since >= 1), implementation.setback(
+            self._maturity, self._leader_change, np.zeros(len(self.schools)), ip),
+            self._maturity)
+        ready = implementation.readiness(self._env[:, environment.LEADERSHIP],
+                                         self._env[:, environment.COLLEGIALITY],
+                                         self._bench, ip)
+        self._supported = on & (since < self.config.rollout.startup_years)
+        fid = implementation.fidelity(ready, self._volunteer, self._supported,
+                                      self._new_principal, ip)
+        self._readiness = ready
+        self._fidelity = np.where(on, fid, 1.0)
+        self._maturity = np.where(on & (since == 0), ip.maturity_start,
+                                  np.where(on, self._maturity, 1.0))
+        self._structured_share = implementation.structured_share(
+            self._fidelity, self._maturity, ip)
+
     def _adopt_support_changes(self, school: School) -> None:
-        """A school adopting the policy changes its clerk and paraprofessional staffing:
-        additions and immediate cuts now; with ``support_change_mode = "attrition"`` cuts
-        wait for departures (``_support_attrition``)."""
+        """A school adopting the policy changes its staffing: specials teachers hired,
+        clerk and paraprofessional additions and immediate cuts now; with
+        ``support_change_mode = "attrition"`` cuts wait for departures
+        (``_support_attrition``); with ``duty_cover = "hire_paras"`` it buys the
+        paraprofessional time its duties need."""
         st = self.config.staffing
+        if st.specials_teachers_change:
+            rng = stream(self.seed, "adopt.hire", self.year_index, school.index)
+            n = st.specials_teachers_change
+            years = hiring.fill(rng, np.full(n, self.params.hiring.novice_share),
+                                np.zeros(n), self.params.hiring)[1]
+            self._hire(np.full(n, school.index), np.full(n, len(self.profile.grades)),
+                       years, rng, True)
+            self._added_teachers[school.index] += n
         for kind, change in (("clerks", st.clerk_fte_change), ("paras", st.para_fte_change)):
             if change > 0:
                 agent = Clerk if kind == "clerks" else Paraprofessional
@@ -394,6 +559,13 @@ class TeachSimModel(StaffedModel):
                     _cut(school, kind, -change)
                 else:
                     school.pending_cuts[kind] += -change
+        if st.duty_cover == "hire_paras":
+            uncovered, _ = self._school_duties(school)
+            cap = self.specs[school.index].para_duty_minutes_per_day
+            if uncovered > 0 and cap > 0:
+                fte = float(np.ceil(uncovered / cap * 10) / 10)
+                for unit in _fte_units(fte):
+                    Paraprofessional(self, school, unit)
 
     def _support_attrition(self) -> None:
         """Pending cuts happen as clerks and paraprofessionals leave: each leaves in a year
@@ -435,7 +607,13 @@ class TeachSimModel(StaffedModel):
         self._team_skill = np.zeros(n_team)
         self._team_has_leader = np.zeros(n_team, dtype=bool)
         self.leader_posts_unfilled = np.zeros(len(self.schools), dtype=np.int64)
+        self._leader_change = np.zeros(len(self.schools))
         on_policy = self._school_sched == self.policy_sched
+        # Role stipends are paid while the school is on the policy, or only for the first
+        # stipend_years after adopting.
+        since = self.year_index - self.adopt_year
+        self._stipends_paid = on_policy & ((st.stipend_years == 0)
+                                           | (since < st.stipend_years))
         posts = np.where(on_policy, st.leaders_per_grade, 0)
         aspiring_posts = np.where(on_policy, st.aspiring_leaders_per_grade, 0)
         cls = s.view("cls")
@@ -453,7 +631,8 @@ class TeachSimModel(StaffedModel):
         s.view("leader_interest")[:] = s.view("leader_propensity") < careers.interest_probability(
             self._bench[school], s.view("experience"), s.view("support_last"),
             self.params.retention.support_reference, s.view("was_aspiring"),
-            careers.expected_stipend(st.leader_stipend, st.leader_stipend_steps), cp)
+            careers.expected_stipend(st.leader_stipend, st.leader_stipend_steps)
+            * self._stipends_paid[school], cp)
         team = school.astype(np.int64) * (n_g + 1) + np.where(grade >= 0, grade, n_g)
         school_posts = posts[school]
         eligible = leadership.eligible(
@@ -468,9 +647,17 @@ class TeachSimModel(StaffedModel):
                                              years_led[chosen], cp), n_team)
         filled = np.bincount(school[chosen], minlength=len(self.schools))
         self.leader_posts_unfilled = posts * n_g - filled
+        # Share of each school's grade teams whose leaders changed or whose post is empty.
+        new = chosen[~s.view("was_leader")[chosen]]
+        team_new = np.bincount(team[new], minlength=n_team)
+        team_filled = np.bincount(team[chosen], minlength=n_team)
+        changed = ((team_new > 0) | (team_filled < np.repeat(posts, n_g + 1))).reshape(
+            -1, n_g + 1)[:, :n_g]
+        self._leader_change = np.where(posts > 0, changed.mean(axis=1), 0.0)
         cls[chosen] = n_g + grade[chosen]
         self._leader_pay[chosen] = careers.stipend(years_led[chosen], st.leader_stipend,
-                                                   st.leader_stipend_steps)
+                                                   st.leader_stipend_steps
+                                                   ) * self._stipends_paid[school[chosen]]
         s.view("stipend")[chosen] = self._leader_pay[chosen]
         if aspiring_posts.any():
             # Aspiring leaders: the most promising willing homeroom teachers who do not
@@ -480,7 +667,8 @@ class TeachSimModel(StaffedModel):
             picked = leadership.choose(judged + INCUMBENT_BONUS * s.view("was_aspiring"), can,
                                        team, aspiring_posts[school])
             s.view("aspiring")[picked] = True
-            s.view("stipend")[picked] += st.aspiring_stipend
+            s.view("stipend")[picked] += st.aspiring_stipend * self._stipends_paid[
+                school[picked]]
 
     def _assign_programs(self) -> None:
         """This year's coaching, pairing, observation, optional PD and mentoring of each
@@ -650,27 +838,111 @@ class TeachSimModel(StaffedModel):
         s = self.staff
         n = s.n
         p = self.params
-        fi = self._fi
-        target = burnout.logistic(self._t_z[d][fi] + self._k)
         prob = absence.probability(s.propensity[:n], b, p.absence)
         u = self._absence_rng.random(n)
         absent, moved = absence.draw(u, prob, self._movable, p.absence)
-        b[:] = np.where(absent, burnout.rest_days(b, p.burnout.rate_rest),
-                        burnout.work_day(b, target, p.burnout.rate_work))
-        s.burnout_sum[:n] += b
-        s.absent_days[:n] += absent
-        s.appointments_moved[:n] += moved
-        self._absent_today = absent
+        # Work days move burnout toward the day's strain target; absent teachers rest.
         idx = np.flatnonzero(absent)
+        rested = b[idx] * (1.0 - p.burnout.rate_rest)
         if len(idx):
-            f = fi[idx]
+            f = self._fi[idx]
             s.missed[idx] += self._t_minutes[d][f]
             s.missed_after_hours[idx] += self._t_spill[d][f]
-            s.missed_collab_fac[idx] += self._t_fac[d][f]
-            s.missed_collab_unf[idx] += self._t_unf[d][f]
+            s.missed_cq[idx] += self._t_cq[d][f]
+            s.absent_days[idx] += 1
+        b += p.burnout.rate_work * (burnout.logistic(self._z_year[d]) - b)
+        b[idx] = rested
+        s.burnout_sum[:n] += b
+        s.appointments_moved[:n] += moved
+        self._absent_today = absent
         if self.calendar.student_day[d] == p.burnout.survey_student_day:
             s.burnout_survey[:n] = b
         self._grade_minutes += self.student_minutes[self._school_sched, d]
+
+    def _expected_cover_load(self) -> np.ndarray:
+        """Cover load a school's teachers expect before any year has passed: absences at
+        the base rate (at reference burnout), the school's fill rate, colleagues' share
+        and the blocks lost to absent specials teachers, in minutes a student day."""
+        s = self.staff
+        p = self.params
+        n_sch = len(self.schools)
+        n_sd = self._n_student_days
+        school, role, fi = s.view("school"), s.view("role"), self._fi
+        rate = float(absence.probability(np.ones(1), np.array([p.retention.burnout_reference]),
+                                         p.absence)[0])
+        miss = rate * (1 - self._fill_rate[school])
+        home = role == HOMEROOM
+        covered, _ = coverage.split_unfilled(miss * self._y_minutes[fi, TEACH] / n_sd * home,
+                                             p.coverage)
+        k = coverage.homerooms_per_specials_teacher(self._with_specials_mean,
+                                                    self._specials_count)
+        spec = np.bincount(school, weights=miss * (role == SPECIALS), minlength=n_sch)
+        per_block = np.where(self._y_block_days[fi] > 0, self._y_block_plan[fi]
+                             / np.maximum(self._y_block_days[fi], 1), 0.0) * home
+        block_plan = (np.bincount(school, weights=per_block, minlength=n_sch)
+                      / np.maximum(np.bincount(school, weights=home, minlength=n_sch), 1))
+        load = np.bincount(school, weights=covered, minlength=n_sch) + spec * k * block_plan
+        return load / np.maximum(self._per_school, 1)
+
+    def _cover_year(self) -> np.ndarray:
+        """Substitutes for the year's absences, and what happens to those no substitute
+        filled (coverage.py): colleagues' cover, combined classes, cancelled blocks.
+        Sets each teacher's substitute, cover and cancelled-block counts and minutes;
+        returns each school's load on its present teachers, in minutes a student day."""
+        s = self.staff
+        cp = self.params.coverage
+        n_sch = len(self.schools)
+        n_sd = self._n_student_days
+        school = s.view("school")
+        role = s.view("role")
+        fi = self._fi
+        rng = stream(self.seed, "coverage", self.year_index)
+        absent = s.view("absent_days").astype(np.int64)
+        filled = rng.binomial(absent, self._fill_rate[school])
+        s.view("substitute_days")[:] = filled
+        unfilled = absent - filled
+        s.view("absences_unfilled")[:] = unfilled
+        teachers = np.maximum(self._per_school, 1)
+        # Homeroom classes: colleagues cover part of each lost day in their planning
+        # time, shared across the school; the rest of the class is combined.
+        home = role == HOMEROOM
+        covered, lost = coverage.split_unfilled(
+            unfilled * self._y_minutes[fi, TEACH] / n_sd * home, cp)
+        by_school = np.bincount(school, weights=covered, minlength=n_sch)
+        s.view("cover_minutes")[:] = (by_school / teachers)[school]
+        self._cover_school = by_school
+        self._lost_instruction = np.bincount(school, weights=lost, minlength=n_sch)
+        n_g = len(self.profile.grades)
+        self._grade_minutes -= np.bincount(
+            school[home] * n_g + s.view("grade")[home],
+            weights=lost[home] / self._hpg[school[home]], minlength=n_sch * n_g
+        ).reshape(n_sch, n_g)
+        # Specials classes: each unfilled day sends its homerooms' students back; their
+        # teachers lose the block they had meanwhile (spread at random over the
+        # school's homerooms that have specials).
+        spec_days = np.bincount(school, weights=unfilled * (role == SPECIALS),
+                                minlength=n_sch).astype(np.int64)
+        k = coverage.homerooms_per_specials_teacher(self._with_specials_mean,
+                                                    self._specials_count)
+        blocks = np.zeros(s.n, dtype=np.int64)
+        has = self._y_block_days[fi] > 0
+        for sc in np.flatnonzero(spec_days * k):
+            rows = np.flatnonzero(home & has & (school == sc))
+            if len(rows):
+                blocks[rows] = rng.multinomial(int(spec_days[sc] * k[sc]),
+                                               np.full(len(rows), 1 / len(rows)))
+        days = np.maximum(self._y_block_days[fi], 1)
+        lost_collab = np.minimum(blocks * self._y_block_collab[fi] / days,
+                                 self._y_minutes[fi, COLLAB])
+        lost_plan = np.minimum(blocks * self._y_block_plan[fi] / days,
+                               self._y_minutes[fi, PLAN])
+        s.view("blocks_cancelled")[:] = blocks
+        s.view("block_lost_collab")[:] = lost_collab
+        s.view("block_lost_planning")[:] = lost_plan
+        share = lost_collab / np.maximum(self._y_minutes[fi, COLLAB], 1e-9)
+        s.view("missed_cq")[:] += self._y_cq[fi] * share[:, None]
+        load = by_school + np.bincount(school, weights=lost_plan, minlength=n_sch)
+        return load / teachers / n_sd
 
     def _outside_day_work(self) -> None:
         """Scheduled sessions beyond the contract day (e.g. after-school PD); teachers
@@ -692,9 +964,37 @@ class TeachSimModel(StaffedModel):
         s.view("was_leader")[:] = s.view("leader")
         s.view("was_aspiring")[:] = s.view("aspiring")
         s.view("support_last")[:] = self._support
+        self._school_changes(year)
         self._to_pool(year["decision"] == retention.LEAVE)
         self._turnover(year["decision"], year["destination"], year["destination_post"])
         self._advance_year()
+
+    def _school_changes(self, year: dict[str, np.ndarray]) -> None:
+        """What a year does to each school for the next: its environment moves
+        (environment.py), principals leave, schools on the design mature or lose ground,
+        and some abandon it (implementation.py)."""
+        s = self.staff
+        p = self.params
+        n_sch = len(self.schools)
+        school = s.view("school")
+        count = np.maximum(np.bincount(school, minlength=n_sch), 1)
+        support = np.bincount(school, weights=self._support, minlength=n_sch) / count
+        new_share = np.bincount(school, weights=s.view("new_to_team"), minlength=n_sch) / count
+        posts = self.config.staffing.leaders_per_grade * len(self.profile.grades)
+        on = (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
+        fill = np.where(on & (posts > 0), 1 - self.leader_posts_unfilled / max(posts, 1), 0.0)
+        rng = stream(self.seed, "schools", self.year_index)
+        self._new_principal = environment.principals_leaving(rng.random(n_sch), p.environment)
+        self._env, self._env_anchor = environment.update(
+            self._env, self._env_anchor, self._new_principal, rng.standard_normal(n_sch),
+            support - p.retention.support_reference, new_share, fill, p.environment)
+        ip = p.implementation
+        self._maturity = np.where(on, implementation.setback(
+            implementation.mature(self._maturity, ip), np.zeros(n_sch),
+            year["cancelled_share"], ip), self._maturity)
+        quit_ = on & (rng.random(n_sch) < implementation.abandon_hazard(
+            self._fidelity, self._supported, ip))
+        self.abandon_year[quit_] = self.year_index + 1
 
     def _to_pool(self, leaving: np.ndarray) -> None:
         """Teachers leaving teaching join the pool of former teachers who may return."""
@@ -722,15 +1022,18 @@ class TeachSimModel(StaffedModel):
         share = self.config.district.in_district_move_share
         within = movers[rng.random(len(movers)) < share]
         gone = decision != retention.STAY
-        post = np.where(s.view("grade") >= 0, s.view("grade"), n_g)
+        post = self._post_of()
         open_posts = self.vacancies.copy()
         np.add.at(open_posts, (s.view("school")[gone], post[gone]), 1)
         school = s.view("school")
+        post_of = self._post_of()
+        pull = environment.destination_weights(environment.index(self._env),
+                                               self.params.environment)
         for r in rng.permutation(within):
-            cols = np.arange(n_g) if s.role[r] == 0 else np.array([n_g])
-            avail = open_posts[:, cols].copy()
+            cols = np.arange(n_g) if s.role[r] == HOMEROOM else np.array([post_of[r]])
+            avail = open_posts[:, cols].astype(float)
             avail[school[r]] = 0  # a move is to another school
-            flat = avail.ravel()
+            flat = (avail * pull[:, None]).ravel()
             total = flat.sum()
             if not total:
                 continue
@@ -749,17 +1052,29 @@ class TeachSimModel(StaffedModel):
         n_sd = self._n_student_days
         absent = s.view("absent_days").astype(float)
         minutes = self._y_minutes[fi] - s.view("missed")
+        # Cancelled blocks (absent specials cover) turn planning and collaboration into
+        # teaching; covering an absent colleague's class takes planning time (then other
+        # contract time). The planning displaced is done after hours.
+        lost_plan, lost_collab = s.view("block_lost_planning"), s.view("block_lost_collab")
+        minutes[:, TEACH] += lost_plan + lost_collab
+        minutes[:, PLAN] -= lost_plan
+        minutes[:, COLLAB] -= lost_collab
+        self._cover_load = self._cover_year()
+        cover = s.view("cover_minutes")
+        from_plan = np.minimum(minutes[:, PLAN], cover)
+        from_other = np.minimum(minutes[:, OTHER], cover - from_plan)
+        minutes[:, TEACH] += from_plan + from_other
+        minutes[:, PLAN] -= from_plan
+        minutes[:, OTHER] -= from_other
         moved = s.view("appointments_moved").astype(float)
         appt = np.minimum(minutes[:, COLLAB], moved * p.absence.appointment_release_minutes)
         minutes[:, COLLAB] -= appt
         after_hours = (self._y_spill[fi] - s.view("missed_after_hours")
-                       + self._extra * (n_sd - absent))
+                       + self._extra * (n_sd - absent) + from_plan + lost_plan)
         beyond = s.view("beyond").sum(axis=1) + s.view("program_beyond") * (n_sd - absent)
-        collab_q = (self._facmult * (self._y_fac[fi] - s.view("missed_collab_fac"))
-                    + p.collaboration.facilitation_unfacilitated
-                    * (self._y_unf[fi] - s.view("missed_collab_unf")))
         scheduled_collab = np.maximum(minutes[:, COLLAB] + appt, 1e-9)
-        eff_collab = (self._engage * collab_q * (minutes[:, COLLAB] / scheduled_collab)
+        eff_collab = (self._effective_collab(self._y_cq[fi] - s.view("missed_cq"))
+                      * (minutes[:, COLLAB] / scheduled_collab)
                       * (1 - s.view("collab_taken")))
         mean_b = s.view("burnout_sum") / n_sd
         effectiveness = practice.classroom_effectiveness(s.view("practice"), mean_b,
@@ -772,6 +1087,11 @@ class TeachSimModel(StaffedModel):
         from_programs = practice.programs_gain(self._program_gain_raw(pd_minutes),
                                                s.view("practice_from_programs"), mean_b,
                                                p.practice)
+        # The school's environment speeds or slows growth in every channel.
+        env = self._env_index[s.view("school")]
+        faster = environment.growth_multiplier(env, p.environment)
+        from_experience, from_collab, from_programs = (
+            from_experience * faster, from_collab * faster, from_programs * faster)
         s.practice[:n] += from_experience + from_collab + from_programs
         s.practice_from_collab[:n] += from_collab
         s.practice_from_programs[:n] += from_programs
@@ -782,13 +1102,14 @@ class TeachSimModel(StaffedModel):
                                 sal.years_to_average, sal.max_step_years)
         commit = np.array([c.policy.induction.residency_commitment_years
                            for c in self.compiled])[s.view("sched")]
-        shift = (self._school_retention[school]
-                 + careers.exit_shift(s.view("stipend"), salary, s.view("leader"), p.careers)
+        shift = (careers.exit_shift(s.view("stipend"), salary, s.view("leader"), p.careers)
                  + induction.retention_shift(s.view("mentored"),
                                              s.view("resident") & (exp < commit), p.induction))
-        probs = retention.probabilities(exp, mean_b, self._support, p.retention, shift)
+        move_shift, leave_shift = environment.exit_shifts(env, p.environment)
+        probs = retention.probabilities(exp, mean_b, self._support, p.retention, shift,
+                                        move_shift, leave_shift)
         # Spring: stated intentions, then who among similar teachers exits.
-        q = intentions.probability(mean_b, self._support, self._conditions[school],
+        q = intentions.probability(mean_b, self._support, env,
                                    p.retention.burnout_reference,
                                    p.retention.support_reference, p.intentions)
         intends = stream(self.seed, "intentions", self.year_index).random(n) < q
@@ -796,7 +1117,12 @@ class TeachSimModel(StaffedModel):
             retention.exit_probability(probs), q, intends, p.intentions))
         u = stream(self.seed, "retention", self.year_index).random(n)
         decision = retention.decide(u, probs)
-        return {"minutes": minutes, "appointment_minutes": appt, "after_hours": after_hours,
+        n_sch = len(self.schools)
+        scheduled = np.bincount(school, weights=self._y_minutes[fi, COLLAB], minlength=n_sch)
+        cancelled = np.bincount(school, weights=lost_collab, minlength=n_sch)
+        return {"cancelled_share": cancelled / np.maximum(scheduled, 1e-9),
+                "collab_cancelled": cancelled, "minutes": minutes,
+                "appointment_minutes": appt, "after_hours": after_hours,
                 "beyond": beyond, "eff_collab": eff_collab, "mean_burnout": mean_b,
                 "effectiveness": effectiveness, "decision": decision, "growth": growth,
                 "absent": absent, "intends": intends, "salary": salary,
@@ -899,7 +1225,10 @@ class TeachSimModel(StaffedModel):
             "coursework": s.view("coursework").copy(),
             "contract_days": np.full(n, self.calendar.n_contract_days, dtype=np.int64),
             "absence_days": y["absent"].astype(np.int64),
-            "substitute_days": y["absent"].astype(np.int64),
+            "substitute_days": s.view("substitute_days").astype(np.int64),
+            "absences_unfilled": s.view("absences_unfilled").astype(np.int64),
+            "minutes_covering_colleagues": s.view("cover_minutes").copy(),
+            "blocks_cancelled": s.view("blocks_cancelled").astype(np.int64),
             "appointments_in_release_time": s.view("appointments_moved").astype(np.int64),
         }
         for a, act in enumerate(ACTIVITIES):
@@ -976,11 +1305,23 @@ class TeachSimModel(StaffedModel):
                                      < self.config.rollout.startup_years),
             "homerooms_per_grade": self._hpg.copy(),
             "poverty_share": np.array([sp.poverty_share for sp in self.specs]),
-            "conditions": np.array([sp.conditions for sp in self.specs]),
+            "environment": environment.index(self._env),
+            **{f: self._env[:, k].copy() for k, f in enumerate(environment.FACTORS)},
+            "new_principal": self._new_principal.copy(),
+            "readiness": self._readiness.copy(),
+            "fidelity": self._fidelity.copy(),
+            "maturity": self._maturity.copy(),
+            "structured_time_share": self._structured_share.copy(),
+            "volunteered": self._volunteer.copy(),
+            "abandons": adopted & (self.abandon_year == self.year_index + 1),
             "leader_bench": self._bench.copy(),
             "teachers": teachers,
             "homeroom_teachers": count(home),
-            "specials_teachers": count(~home),
+            "specials_teachers": count(t["role"] == "specials"),
+            "support_teachers": count(~home & (t["role"] != "specials")),
+            "teachers_added_at_adoption": self._added_teachers * adopted,
+            "pupils_per_teacher": np.array([sum(c.n_students for c in sc.cohorts)
+                                            for sc in self.schools]) / np.maximum(teachers, 1),
             "vacancies": vacant.astype(np.int64),
             "leaders": n_lead,
             "leader_posts_unfilled": self.leader_posts_unfilled.copy(),
@@ -1015,6 +1356,14 @@ class TeachSimModel(StaffedModel):
             "burnout_prevalence": mean(t["burned_out"].astype(float)),
             "absence_days_per_teacher": mean(t["absence_days"].astype(float)),
             "substitute_days_short_term": total(t["substitute_days"].astype(float)),
+            "absences_unfilled": total(t["absences_unfilled"].astype(float)),
+            "substitute_fill_rate": total(t["substitute_days"].astype(float)) / np.maximum(
+                total(t["substitute_days"] + t["absences_unfilled"]).astype(float), 1),
+            "coverage_minutes": self._cover_school.copy(),
+            "instruction_minutes_lost_combined": self._lost_instruction.copy(),
+            "blocks_cancelled": total(t["blocks_cancelled"].astype(float)).astype(np.int64),
+            "collaboration_minutes_cancelled": y["collab_cancelled"],
+            "para_duty_minutes_per_day": self._para_duty.copy(),
             "substitute_days_long_term": vacant * n_sd,
             "appointments_in_release_time": total(
                 t["appointments_in_release_time"].astype(float)),
@@ -1068,7 +1417,7 @@ class TeachSimModel(StaffedModel):
         s = self.staff
         n_g = len(self.profile.grades)
         gone = decision != retention.STAY
-        post = np.where(s.view("grade") >= 0, s.view("grade"), n_g)
+        post = self._post_of()
         np.add.at(self.vacancies, (s.view("school")[gone], post[gone]), 1)
         within = np.flatnonzero(dest >= 0)
         np.add.at(self.vacancies, (dest[within], dest_post[within]), -1)
@@ -1079,8 +1428,9 @@ class TeachSimModel(StaffedModel):
             t.school.teachers.append(t)
             g = int(dest_post[r])
             s.school[r] = dest[r]
-            s.grade[r] = g if g < n_g else -1
-            s.cls[r] = g if g < n_g else 2 * n_g
+            role, grade, cls = self._post_fields(np.array([g]))
+            s.role[r], s.grade[r], s.cls[r] = role[0], grade[0], cls[0]
+            t.role = ROLE_NAMES[int(role[0])]
             t.grade = self.profile.grades[g] if g < n_g else ""
         new_index = s.compact(~gone | (dest >= 0))
         self._arrived = new_index[within]
@@ -1125,7 +1475,6 @@ class TeachSimModel(StaffedModel):
         substitute). Novices hired by a school whose policy runs a residency come
         through a residency year (induction.py)."""
         rng = stream(self.seed, "hiring", self.year_index)
-        n_g = len(self.profile.grades)
         school, pos = np.nonzero(self.vacancies)
         counts = self.vacancies[school, pos]
         school = np.repeat(school, counts)
@@ -1136,18 +1485,20 @@ class TeachSimModel(StaffedModel):
         if len(back["experience"]):
             # Returners take open posts at random; the rest go to the hiring pool.
             take = rng.permutation(len(school))[:len(back["experience"])]
-            self._hire(school[take], np.where(pos[take] < n_g, pos[take], -1),
+            self._hire(school[take], pos[take],
                        back["experience"], rng, True, traits={**back, "returner": True})
             self._returners_hired = np.bincount(school[take], minlength=len(self.schools))
             rest = np.ones(len(school), dtype=bool)
             rest[take] = False
             school, pos = school[rest], pos[rest]
-        filled, years = hiring.fill(rng, len(school), self.params.hiring)
-        grade = np.where(pos < n_g, pos, -1)
+        novice, unfilled = hiring.school_rates(
+            self._poverty, environment.index(self._env),
+            self.params.environment.poverty_reference, self.params.hiring)
+        filled, years = hiring.fill(rng, novice[school], unfilled[school], self.params.hiring)
         residency = np.array([self.compiled[self._sched_for(i, self.year_index)]
                               .policy.induction.residency for i in range(len(self.schools))])
         resident = residency[school] & (years == 0)
-        self._hire(school[filled], grade[filled], years[filled], rng, True,
+        self._hire(school[filled], pos[filled], years[filled], rng, True,
                    resident=resident[filled])
         self._residents_hired = np.bincount(school[filled & resident],
                                             minlength=len(self.schools))

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from teachsim.config.parameters import Implementation
 from teachsim.config.scenario import Rollout, SchoolProfile
-from teachsim.model.district import need_score
+from teachsim.model.district import need_score, readiness_score
 from teachsim.model.streams import stream
 
 NEVER = -1
 
 
-def order(schools: list[SchoolProfile], how: str, seed: int) -> np.ndarray:
+def order(schools: list[SchoolProfile], how: str, seed: int,
+          impl: Implementation | None = None) -> np.ndarray:
     """School indices in the order they adopt."""
     n = len(schools)
     if how == "roster":
@@ -25,7 +27,7 @@ def order(schools: list[SchoolProfile], how: str, seed: int) -> np.ndarray:
         # stable sort: ties keep roster order
         return np.argsort(-need_score(schools), kind="stable")
     if how == "readiness":
-        return np.argsort(-np.array([s.leader_bench for s in schools]), kind="stable")
+        return np.argsort(-readiness_score(schools, impl or Implementation()), kind="stable")
     if how == "random":
         return stream(seed, "rollout.order").permutation(n)
     raise ValueError(f"unknown rollout order {how!r}")
@@ -48,7 +50,8 @@ def wanted_per_year(r: Rollout, n: int, horizon: int) -> np.ndarray:
     return want
 
 
-def plan(schools: list[SchoolProfile], r: Rollout, years: int, seed: int) -> np.ndarray:
+def plan(schools: list[SchoolProfile], r: Rollout, years: int, seed: int,
+         impl: Implementation | None = None) -> np.ndarray:
     """Model year in which each school adopts (``NEVER`` if not within ``years``).
 
     With ``strategy = "none"`` every school runs the policy from year 0 (no rollout).
@@ -59,7 +62,7 @@ def plan(schools: list[SchoolProfile], r: Rollout, years: int, seed: int) -> np.
         return np.zeros(n, dtype=np.int64)
     want = wanted_per_year(r, n, years)
     adopt = np.full(n, NEVER, dtype=np.int64)
-    queue = list(order(schools, r.order, seed))
+    queue = list(order(schools, r.order, seed, impl))
     backlog = 0
     for year in range(years):
         backlog += int(want[year])
@@ -71,3 +74,12 @@ def plan(schools: list[SchoolProfile], r: Rollout, years: int, seed: int) -> np.
         if r.strategy == "all_at_once" and year >= r.first_year:
             backlog = len(queue)  # everyone left adopts as soon as the cap allows
     return adopt
+
+
+def volunteers(schools: list[SchoolProfile], r: Rollout, adopt: np.ndarray) -> np.ndarray:
+    """Schools that volunteered: the pilots of a pilot-then-scale rollout (the schools of
+    its first wave)."""
+    out = np.zeros(len(schools), dtype=bool)
+    if r.strategy == "pilot_then_scale":
+        out = adopt == r.first_year
+    return out

@@ -79,6 +79,7 @@ class CompiledSchedule:
     structured: np.ndarray
     students_with_specials: np.ndarray
     #: teacher classes: ("homeroom", g), ("leader", g) for each grade, then ("specials", "")
+    #: and ("support", "")
     classes: list[tuple[str, str]]
     #: template row for each day of the year and teacher class
     year_rows: np.ndarray
@@ -91,7 +92,7 @@ class CompiledSchedule:
 
     # --- teacher classes -------------------------------------------------------------
     def class_index(self, role: str, grade: str = "") -> int:
-        return self.classes.index((role, grade if role != "specials" else ""))
+        return self.classes.index((role, grade if role in ("homeroom", "leader") else ""))
 
     # --- accounting ------------------------------------------------------------------
     def in_day_minutes(self) -> np.ndarray:
@@ -171,20 +172,37 @@ class CompiledSchedule:
                 n[i] = school.homerooms_per_grade
             elif role == "specials":
                 n[i] = school.specials_teachers
+            elif role == "support":
+                n[i] = school.support_teachers
         return n
 
 
-def _template_rows(policy: Policy, teacher_only: DayTemplate) -> tuple[
-        list[tuple[str, str]], list[DayTemplate]]:
+def standard_support_day(school: SchoolProfile) -> DayTemplate:
+    """The day of a support teacher (special education, English learners, intervention)
+    when the policy gives none: small-group teaching for most of the students' day less
+    an hour, 45 minutes of planning, 45 of duties, 30 of break, the rest other work
+    (assumption: like a specials teacher's day)."""
+    breaks, planning, duties = 30, 45, 45
+    room = school.contract_day_minutes - breaks - planning - duties
+    teaching = max(0, min(school.student_day_minutes - 60, room))
+    return DayTemplate(teaching=teaching, individual_planning=planning, duties=duties,
+                       breaks=breaks, other=room - teaching)
+
+
+def _template_rows(policy: Policy, teacher_only: DayTemplate, school: SchoolProfile
+                   ) -> tuple[list[tuple[str, str]], list[DayTemplate]]:
     names: list[tuple[str, str]] = [("off", "off")]
     temps: list[DayTemplate] = [DayTemplate()]
-    for role in ("homeroom", "specials", "leader"):
+    for role in ("homeroom", "specials", "leader", "support"):
         days = getattr(policy.roles, role)
         if days is None:
             continue
         for name, t in days.days.items():
             names.append((role, name))
             temps.append(t)
+    if policy.roles.support is None:
+        names.append(("support", policy.default_support_day))
+        temps.append(standard_support_day(school))
     names.append(("all", "teacher_only"))
     temps.append(teacher_only)
     return names, temps
@@ -197,16 +215,16 @@ def compile_schedule(scenario: Scenario, policy: Policy) -> CompiledSchedule:
     tod = scenario.calendar.teacher_only_day
     teacher_only = DayTemplate(pd=tod.pd, individual_planning=tod.individual_planning,
                                breaks=tod.breaks, other=tod.other)
-    names, temps = _template_rows(policy, teacher_only)
+    names, temps = _template_rows(policy, teacher_only, school)
     row = {n: i for i, n in enumerate(names)}
     templates = np.array([[getattr(t, a) for a in ACTIVITIES] for t in temps], dtype=np.int32)
     facilitated = np.array([t.collaboration_facilitated for t in temps])
-    structured = np.array([t.collaboration_structured for t in temps])
+    structured = np.array([t.practice_share for t in temps], dtype=float)
     with_specials = np.array([t.students_with_specials for t in temps], dtype=np.int32)
 
     grades = school.grades
     classes = [("homeroom", g) for g in grades] + [("leader", g) for g in grades] + [
-        ("specials", "")]
+        ("specials", ""), ("support", "")]
     leader_role = "leader" if policy.roles.leader is not None else "homeroom"
 
     # Day type of each grade on each cycle day, and the slot its students are away in.
@@ -223,6 +241,7 @@ def compile_schedule(scenario: Scenario, policy: Policy) -> CompiledSchedule:
         r = [row[("homeroom", d)] for d in home_days]
         r += [row[(leader_role, d)] for d in home_days]
         r.append(row[("specials", specials_day)])
+        r.append(row[("support", policy.default_support_day)])
         return np.array(r, dtype=np.int32)
 
     cycle_rows = np.stack([rows_for(cyc_day[c], policy.default_specials_day)
@@ -310,12 +329,23 @@ def check_fits(scenario: Scenario, policy: Policy, policy_path: Path) -> None:
     school's specials teachers can cover it is checked by the scenario loader,
     model/scenario.py.)"""
     school = scenario.school
-    for role in ("homeroom", "specials", "leader"):
+    for role in ("homeroom", "specials", "leader", "support"):
         days = getattr(policy.roles, role)
         if days is None:
             continue
         for name, t in days.days.items():
             key = f"roles.{role}.days.{name}"
+            if t.total() < school.contract_day_minutes:
+                parts = " + ".join(f"{a} {m}" for a, m in t.minutes().items() if m)
+                raise ConfigError(
+                    policy_path, key,
+                    f"accounts for {t.total()} of the {school.contract_day_minutes}-minute "
+                    f"contract day ({parts}); the other "
+                    f"{school.contract_day_minutes - t.total()} minutes would count as "
+                    "neither work nor rest",
+                    f"add {school.contract_day_minutes - t.total()} minutes to an activity "
+                    "(e.g. other or breaks), or shorten school.contract_day_minutes in the "
+                    "scenario")
             if t.total() > school.contract_day_minutes:
                 parts = " + ".join(f"{a} {m}" for a, m in t.minutes().items() if m)
                 raise ConfigError(

@@ -14,8 +14,14 @@ import numpy as np
 from teachsim.config.policy import ACTIVITIES
 
 N_ACT = len(ACTIVITIES)
-ROLE_CODES = {"homeroom": 0, "specials": 1}
-ROLE_NAMES = ("homeroom", "specials")
+#: teachers' roles; those after specials are the support teachers (schedule class
+#: "support"), each its own kind of post
+ROLE_NAMES = ("homeroom", "specials", "special_education", "english_learners",
+              "interventionist")
+ROLE_CODES = {name: i for i, name in enumerate(ROLE_NAMES)}
+N_ROLES = len(ROLE_NAMES)
+#: school-profile key giving the number of teachers of each non-homeroom role
+ROLE_COUNT_KEYS = ("specials_teachers", "sped_teachers", "el_teachers", "interventionists")
 
 
 class Staff:
@@ -25,7 +31,7 @@ class Staff:
         # identity and position
         "school": np.int32,
         "role": np.int8,
-        "grade": np.int16,  # -1 for specials teachers
+        "grade": np.int16,  # -1 for teachers without a homeroom
         "cls": np.int16,  # teacher class in the compiled schedule (see schedule.py)
         "sched": np.int16,  # compiled schedule the teacher's school follows
         "agent_id": np.int64,
@@ -73,13 +79,18 @@ class Staff:
         "absent_days": np.int32,
         "appointments_moved": np.int32,
         "missed_after_hours": np.float64,
-        "missed_collab_fac": np.float64,
-        "missed_collab_unf": np.float64,
+        "substitute_days": np.int32,  # absences a substitute filled
+        "absences_unfilled": np.int32,  # absences needing cover that no substitute filled
+        "cover_minutes": np.float64,  # minutes covering absent colleagues' classes
+        "block_lost_planning": np.float64,  # planning lost to cancelled blocks
+        "block_lost_collab": np.float64,  # collaboration lost to cancelled blocks
+        "blocks_cancelled": np.int32,
     }
-    matrices: ClassVar[tuple[str, ...]] = ("missed", "beyond")
+    matrices: ClassVar[tuple[str, ...]] = ("missed", "beyond", "missed_cq")
     yearly: ClassVar[tuple[str, ...]] = (
         "burnout_sum", "burnout_survey", "absent_days", "appointments_moved",
-        "missed_after_hours", "missed_collab_fac", "missed_collab_unf")
+        "missed_after_hours", "substitute_days", "absences_unfilled", "cover_minutes",
+        "block_lost_planning", "block_lost_collab", "blocks_cancelled")
 
     def __init__(self, capacity: int = 64) -> None:
         self.n = 0
@@ -90,6 +101,9 @@ class Staff:
         self.missed = np.zeros((capacity, N_ACT))
         #: scheduled minutes worked beyond the contract day, this school year
         self.beyond = np.zeros((capacity, N_ACT))
+        #: quality-weighted collaboration minutes missed (absence, cancelled blocks), in
+        #: the four parts of model.py's CQ_* columns
+        self.missed_cq = np.zeros((capacity, 4))
 
     def _resize(self, cap: int) -> None:
         for name in (*self.fields, *self.matrices):
@@ -132,6 +146,7 @@ class Staff:
             getattr(self, name)[: self.n] = 0
         self.missed[: self.n] = 0.0
         self.beyond[: self.n] = 0.0
+        self.missed_cq[: self.n] = 0.0
         self.new_to_team[: self.n] = False
         self.arrived_within[: self.n] = False
         self.returner[: self.n] = False
