@@ -46,13 +46,13 @@ def test_seed_002_by_hand(half: LoadedScenario, full: LoadedScenario) -> None:
     # a clerk: $44,000 x 1.74 benefits load; 0.5 FTE vs 1.0 FTE
     assert lines["clerk FTE change"][0] == pytest.approx(-0.5 * 44000 * 1.74)  # -38,280
     assert first_year_lines(full)["clerk FTE change"][0] == pytest.approx(-44000 * 1.74)
-    # after-school PD no longer held: 9 x 1.5 h for 21 teachers at $35, + 9 sessions x $500
-    assert lines["after-school PD"][0] == pytest.approx(-(9 * 1.5 * 21 * 35 + 9 * 500))
+    # after-school PD no longer held: 9 x 1.5 h for 28 teachers at $35, + 9 sessions x $500
+    assert lines["after-school PD"][0] == pytest.approx(-(9 * 1.5 * 28 * 35 + 9 * 500))
 
 
 def test_neutrality_verdicts(half: LoadedScenario, full: LoadedScenario) -> None:
-    """0.5 FTE misses by $54,000 + $8,100 - $38,280 - $14,422.50 (+ start-up); 1.0 FTE
-    pays for the stipends with $28,882.50 to spare (after start-up)."""
+    """0.5 FTE misses by $54,000 + $8,100 - $38,280 - $17,730 (+ start-up); 1.0 FTE
+    pays for the stipends with $32,190 to spare (after start-up)."""
     for loaded, verdict in ((half, "misses"), (full, "budget-neutral")):
         sy = run_scenario(loaded, years=3, seed=3).tables["school_year"]
         v = verdicts(ledger(sy, loaded.scenario), sy, loaded.scenario)
@@ -60,7 +60,7 @@ def test_neutrality_verdicts(half: LoadedScenario, full: LoadedScenario) -> None
     sy = run_scenario(half, years=3, seed=3).tables["school_year"]
     v = verdicts(ledger(sy, half.scenario), sy, half.scenario)
     growth = 1.03 ** 2
-    expected = 54000 + 8100 - 0.5 * 44000 * 1.74 * growth - (9 * 1.5 * 21 * 35 * growth
+    expected = 54000 + 8100 - 0.5 * 44000 * 1.74 * growth - (9 * 1.5 * 28 * 35 * growth
                                                              + 9 * 500)
     assert v["misses_by"][2] == pytest.approx(expected)
     assert v["net_impact_low"][2] < v["net_impact"][2] < v["net_impact_high"][2]
@@ -125,7 +125,7 @@ def test_grant_rows_sum_to_district_totals(district: tuple) -> None:
     _, sy, _, _ = district
     on = [int(sy["adopted"][sy["year"] == y].sum()) for y in np.unique(sy["year"])]
     assert g["schools"][totals].tolist() == on
-    assert on[:2] == [0, 10] and all(b > a for a, b in zip(on[1:5], on[2:6], strict=True))
+    assert on[:2] == [0, 10] and np.all(np.diff(on[1:6]) > 0)
     np.testing.assert_allclose(g["net"], g["one_time_startup"] + g["recurring_costs"]
                                - g["savings"])
 
@@ -208,3 +208,14 @@ def test_budget_for_scenario_tables(half: LoadedScenario) -> None:
     b = budget_for_scenario(half, years=2, seed=1)
     assert set(b.tables) == {"grant budget", "budget by year", "verdicts", "ledger"}
     assert any("10-20%" in n for n in b.notes)
+
+
+def test_teachers_added_at_adoption_are_an_investment(half: LoadedScenario) -> None:
+    staffing = half.scenario.staffing.model_copy(update={"specials_teachers_change": 1})
+    loaded = half.replace(staffing=staffing)
+    sy = run_scenario(loaded, years=1, seed=3).tables["school_year"]
+    led = ledger(sy, loaded.scenario)
+    line = led["line"] == "teachers added at adoption"
+    assert led["category"][line].tolist() == [INVESTMENT]
+    # one science special at the average salary times the benefits load
+    assert led["amount"][line][0] == pytest.approx(72030 * 1.54)

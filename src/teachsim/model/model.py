@@ -956,6 +956,7 @@ class TeachSimModel(StaffedModel):
     def _end_of_year(self) -> None:
         year = self._year_outcomes()
         year["destination"], year["destination_post"] = self._place_movers(year["decision"])
+        self._decide_abandonment()
         self._record_year(year)
         s = self.staff
         # Role experience: a year for leaders, part of one for aspiring leaders.
@@ -992,8 +993,15 @@ class TeachSimModel(StaffedModel):
         self._maturity = np.where(on, implementation.setback(
             implementation.mature(self._maturity, ip), np.zeros(n_sch),
             year["cancelled_share"], ip), self._maturity)
-        quit_ = on & (rng.random(n_sch) < implementation.abandon_hazard(
-            self._fidelity, self._supported, ip))
+
+
+    def _decide_abandonment(self) -> None:
+        """Schools on the design that drop it: from next year they run the baseline
+        (implementation.py)."""
+        on = (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
+        u = stream(self.seed, "abandon", self.year_index).random(len(self.schools))
+        quit_ = on & (u < implementation.abandon_hazard(self._fidelity, self._supported,
+                                                        self.params.implementation))
         self.abandon_year[quit_] = self.year_index + 1
 
     def _to_pool(self, leaving: np.ndarray) -> None:

@@ -6,7 +6,8 @@ support staff, substitute days, exits, PD hours) and the scenario's prices (``[c
 
 - *investment*: teacher-leader stipends, other role stipends (aspiring leaders, mentors,
   pairing partners), payroll tax and retirement on them, start-up lines in a school's
-  first years on the policy, and the policy's programs: coaches, coaching beyond the
+  first years on the policy, teachers hired at adoption (staffing.specials_teachers_change,
+  at the average salary), and the policy's programs: coaches, coaching beyond the
   contract day, micro-credential and tuition stipends, residencies. A program the
   baseline policy also runs is a *simulated* operating cost of the schools not on the
   policy;
@@ -96,6 +97,12 @@ def ledger(sy: Table, scenario: Scenario) -> Table:
                  "teacher": sy["teachers"]}[line.per]
         add(f"start-up: {line.name}", INVESTMENT,
             np.where(np.isin(k, line.years), line.amount * units, 0.0))
+    if np.any(sy["teachers_added_at_adoption"]):
+        # teachers hired at adoption (a science special): priced at the average salary;
+        # their actual pay is also in the payroll line, which the verdict leaves out
+        add("teachers added at adoption", INVESTMENT,
+            sy["teachers_added_at_adoption"] * sal.teacher_average * growth
+            * c.benefits_teacher)
     add("clerk FTE change", TRADE_OFF,
         (sy["clerks_fte"] - sy["clerks_fte_before"]) * sal.clerk * growth * c.benefits_office)
     add("paraprofessional FTE change", TRADE_OFF,
