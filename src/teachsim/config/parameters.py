@@ -760,8 +760,9 @@ class Implementation(Strict):
         0.08, unit="per year", ge=0, le=1, prior=(0.03, 0.27),
         source="Taylor 2006 (AIR): nearly a third of 395 schools dropped their reform model "
         "within about 3 years (0.10-0.27 a year for externally designed models); central "
-        "value lower for a district's own schedule (assumption)", description="yearly chance that a school on the design at reference "
-        "fidelity abandons it (back to the baseline), while start-up support lasts")
+        "value lower for a district's own schedule (assumption)",
+        description="yearly chance that a school on the design at reference fidelity "
+        "abandons it (back to the baseline), while start-up support lasts")
     abandon_funding_end: float = param(
         1.25, unit="multiplier", ge=1, le=10, prior=(1.0, 2.5), source="calibration sheet: "
         "abandonment is higher once funding ends (size assumption)",
