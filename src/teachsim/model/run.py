@@ -64,6 +64,12 @@ def run_summary(tables: dict[str, Table], loaded: LoadedScenario, years: int) ->
         "teachers": one(round(np.mean(sy["teachers"]) * n_schools)),
         "students": one(round(np.mean(sy["students"]) * n_schools)),
         "leaders_per_school": mean("leaders"),
+        # with a design that differs from the baseline: the share of school-years run
+        # on it (schools wait for their rollout year, or abandon it)
+        "share_of_school_years_on_policy": mean("adopted"),
+        "substitute_fill_rate": one(float(np.sum(sy["substitute_days_short_term"])
+                                          / max(np.sum(sy["substitute_days_short_term"]
+                                                       + sy["absences_unfilled"]), 1))),
         "stipends_per_school_year": mean("stipends"),
         "homeroom_teaching_minutes_per_year": teacher_mean("minutes_teaching", home),
         "homeroom_planning_minutes_per_year": teacher_mean("minutes_individual_planning",
