@@ -1,7 +1,8 @@
 """Substitutes, and what happens to an absence no substitute fills.
 
 A school's fill rate is the district's less ``poverty_fill_gap`` per unit of low-income
-share above the reference (disadvantaged schools get less cover: Liu, Loeb & Shi 2022).
+share above the reference (disadvantaged schools get less cover: Liu, Loeb & Shi 2022);
+each absence needing cover is filled with that probability.
 An unfilled absence of a teacher with a class is covered by colleagues in their planning
 time for a share ``colleague_share`` of its teaching minutes (their planning work spills
 after hours); the rest of its classes are combined or split and lose
@@ -22,11 +23,6 @@ def fill_rate(district_rate: float, poverty: np.ndarray, reference: float, p: Co
               ) -> np.ndarray:
     """Each school's substitute fill rate (0-1)."""
     return np.clip(district_rate - p.poverty_fill_gap * (poverty - reference), 0.0, 1.0)
-
-
-def filled(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """Which absences needing cover a substitute fills, from uniform draws ``u``."""
-    return u < rate
 
 
 def split_unfilled(teaching_minutes: np.ndarray, p: Coverage

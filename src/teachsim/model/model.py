@@ -9,8 +9,10 @@ each school year as a recurring event every 364 days, run after that day's step.
 Process order within a day: (1) the daily step -- on student days absences, burnout and
 students' instructional minutes; on teacher-only days burnout; on days off recovery;
 (2) that day's sessions beyond the contract day; (3) on the last day of the model year,
-the end-of-year event: student growth, practice growth, stay/move/leave/retire
-decisions, records, then the new year (experience, cohorts, hiring, leaders).
+the end-of-year event: substitutes and cover, student growth, practice growth,
+stay/move/leave/retire decisions, abandonment of the design, records, the schools'
+environment and implementation, then the new year (experience, cohorts, hiring,
+adoption, leaders, fidelity).
 See docs/model.md for the full description.
 """
 
@@ -262,8 +264,6 @@ class TeachSimModel(StaffedModel):
         self._t_spill = flat(spill)
         self._t_beyond = flat(beyond)
         self._t_cq = flat(cq)
-        #: minutes a homeroom's students spend with specials teachers that day
-        self._t_sws = flat(sws)
         flexday = flat(flex)
         breaks = self._t_minutes[..., BREAKS]
         work = self._t_minutes.sum(axis=2) - breaks + self._t_spill + self._t_beyond
@@ -277,14 +277,13 @@ class TeachSimModel(StaffedModel):
         self._has_release = flexday.any(axis=0)
         # The block a homeroom teacher has while the class is at specials, per student
         # day: days with one, and its collaboration and planning minutes in the year.
-        sws_m = self._t_sws.astype(float)
+        sws_m = flat(sws).astype(float)  # minutes the class is with specials that day
         col = self._t_minutes[..., COLLAB]
         block_collab = np.minimum(col, sws_m)
         self._y_block_days = (sws_m > 0).sum(axis=0)
         self._y_block_collab = block_collab.sum(axis=0)
         self._y_block_plan = np.minimum(self._t_minutes[..., PLAN],
                                         sws_m - block_collab).sum(axis=0)
-        self._is_specials = np.tile(np.array([r == "specials" for r in roles]), len(comps))
         # Students' instructional minutes per (schedule, day, grade).
         n_g = len(self.profile.grades)
         sm = np.zeros((len(comps), DAYS_PER_YEAR, n_g))
@@ -357,12 +356,18 @@ class TeachSimModel(StaffedModel):
         cls = np.where(home, pos, np.where(role == SPECIALS, 2 * n_g, 2 * n_g + 1))
         return role, grade, cls
 
-    def _post_of(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """Post (see ``_hire``) of teachers at ``rows``."""
+    def _post_of(self) -> np.ndarray:
+        """Post (see ``_hire``) of every teacher."""
         s = self.staff
         n_g = len(self.profile.grades)
-        role = s.view("role")[rows]
-        return np.where(role == HOMEROOM, s.view("grade")[rows], n_g + role - SPECIALS)
+        role = s.view("role")
+        return np.where(role == HOMEROOM, s.view("grade"), n_g + role - SPECIALS)
+
+    @property
+    def _on_design(self) -> np.ndarray:
+        """Schools running the scenario's policy this year, when it differs from the
+        baseline (a traditional-only scenario adopts nothing)."""
+        return (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
 
     def _staff_school(self, school: School) -> None:
         p = self.specs[school.index]
@@ -483,12 +488,15 @@ class TeachSimModel(StaffedModel):
 
     def _duties(self) -> tuple[np.ndarray, np.ndarray]:
         """Duty minutes a student day each school cannot cover, and those its
-        paraprofessionals take (teachers first, as their days say; then other staff; then
-        paraprofessionals up to their capacity)."""
+        paraprofessionals take (teachers first, as their days say under the schedule
+        their school follows; then other staff; then paraprofessionals up to their
+        capacity)."""
         s = self.staff
         n_sch = len(self.schools)
         per_flat = np.concatenate([c.duty_minutes_per_class for c in self.compiled])
-        teachers = np.bincount(s.view("school"), weights=per_flat[self._fi], minlength=n_sch)
+        sched = np.array([sc.sched for sc in self.schools])[s.view("school")]
+        teachers = np.bincount(s.view("school"), minlength=n_sch,
+                               weights=per_flat[sched * self._n_cls + s.view("cls")])
         need = np.maximum(0.0, np.array([sp.duty_minutes_per_day
                                          - sp.other_staff_duty_minutes_per_day
                                          for sp in self.specs]) - teachers)
@@ -498,24 +506,12 @@ class TeachSimModel(StaffedModel):
         para = np.minimum(need, capacity)
         return need - para, para
 
-    def _school_duties(self, sc: School) -> tuple[float, float]:
-        s = self.staff
-        comp = self.compiled[sc.sched]
-        spec = self.specs[sc.index]
-        mine = s.view("school") == sc.index
-        teachers = float(comp.duty_minutes_per_class[s.view("cls")[mine]].sum())
-        need = max(0.0, spec.duty_minutes_per_day - teachers
-                   - spec.other_staff_duty_minutes_per_day)
-        capacity = sum(pa.fte for pa in sc.paras) * spec.para_duty_minutes_per_day
-        para = min(need, capacity)
-        return need - para, para
-
     def _set_implementation(self) -> None:
         """Fidelity and maturity of each school on the design this year
         (implementation.py); schools on their baseline run it as established."""
         ip = self.params.implementation
         since = self.year_index - self.adopt_year
-        on = (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
+        on = self._on_design
         # Teams that lost or changed their leader set the school back (not in the first
         # year, when every leader is new).
         self._maturity = np.where(on & (since >= 1), implementation.setback(
@@ -560,7 +556,7 @@ class TeachSimModel(StaffedModel):
                 else:
                     school.pending_cuts[kind] += -change
         if st.duty_cover == "hire_paras":
-            uncovered, _ = self._school_duties(school)
+            uncovered = self._duties()[0][school.index]
             cap = self.specs[school.index].para_duty_minutes_per_day
             if uncovered > 0 and cap > 0:
                 fte = float(np.ceil(uncovered / cap * 10) / 10)
@@ -843,14 +839,14 @@ class TeachSimModel(StaffedModel):
         absent, moved = absence.draw(u, prob, self._movable, p.absence)
         # Work days move burnout toward the day's strain target; absent teachers rest.
         idx = np.flatnonzero(absent)
-        rested = b[idx] * (1.0 - p.burnout.rate_rest)
+        rested = burnout.rest_days(b[idx], p.burnout.rate_rest)
         if len(idx):
             f = self._fi[idx]
             s.missed[idx] += self._t_minutes[d][f]
             s.missed_after_hours[idx] += self._t_spill[d][f]
             s.missed_cq[idx] += self._t_cq[d][f]
             s.absent_days[idx] += 1
-        b += p.burnout.rate_work * (burnout.logistic(self._z_year[d]) - b)
+        b[:] = burnout.work_day(b, burnout.logistic(self._z_year[d]), p.burnout.rate_work)
         b[idx] = rested
         s.burnout_sum[:n] += b
         s.appointments_moved[:n] += moved
@@ -971,9 +967,9 @@ class TeachSimModel(StaffedModel):
         self._advance_year()
 
     def _school_changes(self, year: dict[str, np.ndarray]) -> None:
-        """What a year does to each school for the next: its environment moves
-        (environment.py), principals leave, schools on the design mature or lose ground,
-        and some abandon it (implementation.py)."""
+        """What a year does to each school for the next: its environment moves and
+        principals leave (environment.py); schools on the design mature or lose ground
+        (implementation.py)."""
         s = self.staff
         p = self.params
         n_sch = len(self.schools)
@@ -982,7 +978,7 @@ class TeachSimModel(StaffedModel):
         support = np.bincount(school, weights=self._support, minlength=n_sch) / count
         new_share = np.bincount(school, weights=s.view("new_to_team"), minlength=n_sch) / count
         posts = self.config.staffing.leaders_per_grade * len(self.profile.grades)
-        on = (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
+        on = self._on_design
         fill = np.where(on & (posts > 0), 1 - self.leader_posts_unfilled / max(posts, 1), 0.0)
         rng = stream(self.seed, "schools", self.year_index)
         self._new_principal = environment.principals_leaving(rng.random(n_sch), p.environment)
@@ -994,11 +990,10 @@ class TeachSimModel(StaffedModel):
             implementation.mature(self._maturity, ip), np.zeros(n_sch),
             year["cancelled_share"], ip), self._maturity)
 
-
     def _decide_abandonment(self) -> None:
         """Schools on the design that drop it: from next year they run the baseline
         (implementation.py)."""
-        on = (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
+        on = self._on_design
         u = stream(self.seed, "abandon", self.year_index).random(len(self.schools))
         quit_ = on & (u < implementation.abandon_hazard(self._fidelity, self._supported,
                                                         self.params.implementation))
@@ -1298,9 +1293,7 @@ class TeachSimModel(StaffedModel):
         exits = {k: count(t["exit"] == k) for k in retention.EXIT_NAMES[1:]}
         vacant = self.vacancies.sum(axis=1)
         growth = y["growth"]
-        # A school has adopted when it runs the scenario's policy and that policy differs
-        # from the baseline (a traditional-only scenario adopts nothing).
-        adopted = (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
+        adopted = self._on_design
         school = {
             "year": np.full(n_sch, year),
             "school_id": np.arange(n_sch, dtype=np.int64),
