@@ -1,7 +1,11 @@
 """Time 10-year runs: one school, and a 60-school district of schools like Elementary
-School D (daily resolution), on one core. Prints medians over several runs.
+School D (daily resolution), on one core. Prints medians over several runs, runs per
+second, and the process's peak memory.
 
-    uv run python benchmarks/bench_run.py [--repeats 7]
+    uv run python benchmarks/bench_run.py [--repeats 7] [--schools 1,60] [--scenarios ...]
+    uv run python benchmarks/bench_run.py --schools 400 --scenarios school_d_rotating.toml
+
+(Run the 400-school case alone: the peak memory printed is the whole process's.)
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 import argparse
+import resource
 import statistics
 import time
 
@@ -31,13 +36,15 @@ def district(loaded: LoadedScenario, n: int) -> LoadedScenario:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--schools", default="1,60", help="district sizes, comma-separated")
+    ap.add_argument("--scenarios", default="school_d.toml,school_d_rotating.toml,"
+                    "school_d_coaching.toml,school_d_seed001.toml")
     args = ap.parse_args()
     print(f"one core (affinity {sorted(os.sched_getaffinity(0))}), "
           f"{args.repeats} runs each after a warm-up, 10 school years, daily steps")
-    for scenario in ("school_d.toml", "school_d_rotating.toml", "school_d_coaching.toml",
-                     "school_d_seed001.toml"):
+    for scenario in args.scenarios.split(","):
         loaded = load_scenario(config_dir() / scenario)
-        for n in (1, 60):
+        for n in (int(x) for x in args.schools.split(",")):
             case = district(loaded, n)
             run_scenario(case, seed=0)  # warm-up: imports, caches
             times = []
@@ -50,7 +57,10 @@ def main() -> None:
             print(f"{loaded.policy.name:18s} {n:3d} school(s): median "
                   f"{statistics.median(times):.3f} s (min {min(times):.3f}, max "
                   f"{max(times):.3f}); {teachers:,} teacher-years, "
-                  f"{teachers / statistics.median(times):,.0f} teacher-years/s")
+                  f"{teachers / statistics.median(times):,.0f} teacher-years/s, "
+                  f"{1 / statistics.median(times):.1f} runs/s", flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process: {peak:,.0f} MB")
 
 
 if __name__ == "__main__":

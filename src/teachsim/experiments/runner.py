@@ -120,7 +120,7 @@ def executor(engine: Engine) -> Iterator[Executor]:
             else "spawn"
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
-            ctx.set_forkserver_preload(["teachsim.model.model", "teachsim.model.run"])
+            ctx.set_forkserver_preload(["teachsim.experiments.preload"])
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=engine.workers, mp_context=ctx) as pool:

@@ -21,7 +21,14 @@ def propensities(rng: np.random.Generator, n: int, p: Absence) -> np.ndarray:
 
 def probability(propensity: np.ndarray, burnout: np.ndarray, p: Absence) -> np.ndarray:
     """Daily probability of an absence (any kind), capped at 0.9."""
-    return np.minimum(0.9, p.base_rate * propensity * np.exp(p.burnout_effect * burnout))
+    return daily_probability(propensity, burnout, p.base_rate, p.burnout_effect)
+
+
+def daily_probability(propensity: np.ndarray | float, burnout: np.ndarray | float,
+                      base_rate: float, burnout_effect: float) -> np.ndarray | float:
+    """:func:`probability` with its parameters spelled out, for arrays or one teacher
+    (the compiled school days of model/days.py call it per teacher)."""
+    return np.minimum(0.9, base_rate * propensity * np.exp(burnout_effect * burnout))
 
 
 def draw(u: np.ndarray, prob: np.ndarray, movable: np.ndarray, p: Absence
@@ -32,6 +39,12 @@ def draw(u: np.ndarray, prob: np.ndarray, movable: np.ndarray, p: Absence
     appointment when additionally ``u < prob * appointment_share * move_share`` and the
     teacher has release blocks (``movable``).
     """
-    event = u < prob
-    moved = movable & (u < prob * (p.appointment_share * p.appointment_move_share))
-    return event & ~moved, moved
+    return split_draw(u, prob, movable, p.appointment_share * p.appointment_move_share)
+
+
+def split_draw(u: np.ndarray | float, prob: np.ndarray | float, movable: np.ndarray | bool,
+               moved_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`draw` with the share of absences that are movable appointments given as one
+    number, for arrays or one teacher."""
+    moved = np.logical_and(movable, u < prob * moved_share)
+    return np.logical_and(u < prob, np.logical_not(moved)), moved

@@ -1,24 +1,25 @@
 """The district model: schools, staff and students living through school days and years.
 
-Time is measured in days; one model year is 364 days (52 weeks, see calendar.py). Mesa's
-default step runs every day at times 1, 2, ...; the step at time ``t`` is day ``t - 1``.
-Sparse events use Mesa's event list: scheduled work beyond the contract day (monthly PD
-workshops, a leader's weekly session) as one-off events on their days, and the end of
-each school year as a recurring event every 364 days, run after that day's step.
+Time is measured in days; one model year is 364 days (52 weeks, see calendar.py). One Mesa
+step is a school year of days, run at the year's first day by a compiled loop
+(compiled.py: absences, burnout, sessions beyond the contract day, day by day); the end
+of each school year is a recurring event on Mesa's event list every 364 days, run after
+the year's last day.
 
-Process order within a day: (1) the daily step -- on student days absences, burnout and
-students' instructional minutes; on teacher-only days burnout; on days off recovery;
-(2) that day's sessions beyond the contract day; (3) on the last day of the model year,
-the end-of-year event: substitutes and cover, student growth, practice growth,
-stay/move/leave/retire decisions, abandonment of the design, records, the schools'
-environment and implementation, then the new year (experience, cohorts, hiring,
-adoption, leaders, fidelity).
+Process order: (1) the days of the year -- on student days absences and burnout; on
+teacher-only days burnout; on days off recovery; sessions beyond the contract day for
+those present; (2) on the last day of the model year, the end-of-year event: substitutes
+and cover, student growth, practice growth, stay/move/leave/retire decisions,
+abandonment of the design, records, the schools' environment and implementation, then
+the new year (experience, cohorts, hiring, adoption, leaders, fidelity).
 See docs/model.md for the full description.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from mesa.time import Priority, Schedule
@@ -53,7 +54,7 @@ from teachsim.mechanisms.timeuse import (
     student_need_minutes,
     weekly_hours,
 )
-from teachsim.model import rollout
+from teachsim.model import compiled, rollout
 from teachsim.model.agents import (
     Clerk,
     Paraprofessional,
@@ -86,6 +87,11 @@ INCUMBENT_BONUS = 1.0
 POOL_FIELDS = ("experience", "practice", "practice_from_collab", "practice_from_programs",
                "growth_rate", "resilience", "propensity", "willingness",
                "leader_propensity", "years_led")
+
+
+#: compiled schedules and class tables of recent scenarios (TeachSimModel._compile)
+_TABLES: dict[str, dict[str, Any]] = {}
+TABLES_KEPT = 8
 
 
 def _has_programs(policy: Policy) -> bool:
@@ -151,21 +157,12 @@ class TeachSimModel(StaffedModel):
         self.start_year = config.run.start_year
         self.year_index = 0
         self.specs = loaded.schools
-        # Compiled schedules: the baseline first, then the policy schools adopt (one entry
-        # when they are the same policy).
-        self.baseline = compile_schedule(config, loaded.baseline)
-        same = loaded.policy.name == loaded.baseline.name
-        self.compiled: list[CompiledSchedule] = (
-            [self.baseline] if same else [self.baseline, compile_schedule(config, loaded.policy)])
-        self.policy_sched = len(self.compiled) - 1
+        self._compile(loaded)
         self.adopt_year = rollout.plan(self.specs, config.rollout, config.run.years,
                                        config.rollout.seed, self.params.implementation)
         self._volunteer = rollout.volunteers(self.specs, config.rollout, self.adopt_year)
         #: model year from which a school that abandoned the design runs the baseline again
         self.abandon_year = np.full(len(self.specs), rollout.NEVER, dtype=np.int64)
-        self.calendar = self.compiled[0].calendar
-        self._n_student_days = self.calendar.n_student_days
-        self._build_class_tables()
         self.staff = Staff(capacity=64)
         self.records = Records()
         self._absence_rng = stream(self.seed, "absence")
@@ -207,6 +204,11 @@ class TeachSimModel(StaffedModel):
             self._staff_school(school)
             self._enrol_school(school)
         self._new_year()
+        # One Mesa step is one school year of days (compiled.py), run on its first day; the
+        # year ends after its last day.
+        self._default_schedule.stop()
+        self._default_schedule = self.schedule_recurring(
+            self._do_step, Schedule(interval=DAYS_PER_YEAR, start=1), priority=Priority.HIGH)
         self.schedule_recurring(self._end_of_year, Schedule(interval=DAYS_PER_YEAR,
                                                             start=DAYS_PER_YEAR),
                                 priority=Priority.LOW)
@@ -219,6 +221,38 @@ class TeachSimModel(StaffedModel):
         gone = self.abandon_year[school]
         on = 0 <= adopt <= year_index and not 0 <= gone <= year_index
         return self.policy_sched if on else 0
+
+    def _compile(self, loaded: LoadedScenario) -> None:
+        """Compile the schedules (the baseline first, then the policy schools adopt; one
+        entry when they are the same policy) and build the class tables of the daily
+        step. Both depend only on the scenario without its run settings, so replications
+        in the same process share them (read-only) instead of building them again."""
+        key = hashlib.sha256("\0".join((
+            loaded.scenario.model_dump_json(exclude={"run"}),
+            loaded.baseline.model_dump_json(), loaded.policy.model_dump_json())).encode()
+        ).hexdigest()
+        if key not in _TABLES:
+            before = set(vars(self))
+            config = loaded.scenario
+            self.baseline = compile_schedule(config, loaded.baseline)
+            same = loaded.policy.name == loaded.baseline.name
+            self.compiled = ([self.baseline] if same else
+                             [self.baseline, compile_schedule(config, loaded.policy)])
+            self.calendar = self.compiled[0].calendar
+            self._n_student_days = self.calendar.n_student_days
+            self._build_class_tables()
+            built = {k: v for k, v in vars(self).items() if k not in before}
+            for v in built.values():
+                if isinstance(v, np.ndarray):
+                    v.flags.writeable = False
+            _TABLES[key] = built
+            while len(_TABLES) > TABLES_KEPT:
+                _TABLES.pop(next(iter(_TABLES)))
+        else:
+            _TABLES[key] = _TABLES.pop(key)  # most recently used last
+        vars(self).update(_TABLES[key])
+        self.compiled: list[CompiledSchedule]
+        self.policy_sched = len(self.compiled) - 1
 
     def _build_class_tables(self) -> None:
         """Per (schedule, teacher class) and day: everything the daily step looks up.
@@ -269,6 +303,17 @@ class TeachSimModel(StaffedModel):
         work = self._t_minutes.sum(axis=2) - breaks + self._t_spill + self._t_beyond
         self._t_z = (burnout.strain_logit(work, p.burnout, breaks)
                      - p.burnout.flex_buffer * flexday)
+        # The same strain logits coded by their distinct values per class, for the
+        # compiled days (compiled.py).
+        codes, values = [], []
+        for f in range(self._t_z.shape[1]):
+            uniq, inv = np.unique(self._t_z[:, f], return_inverse=True)
+            codes.append(inv)
+            values.append(uniq)
+        self._z_code = np.stack(codes, axis=1).astype(np.int64)
+        self._z_values = np.zeros((len(values), max(len(v) for v in values)))
+        for f, v in enumerate(values):
+            self._z_values[f, :len(v)] = v
         self._t_beyond_act = np.concatenate([c.beyond for c in comps], axis=1).astype(float)
         # Yearly totals per class, and whether a class ever has a long release block.
         self._y_minutes = self._t_minutes.sum(axis=0)
@@ -293,7 +338,9 @@ class TeachSimModel(StaffedModel):
             sm[s, self.calendar.kind != DayKind.STUDENT] = 0.0
         self.student_minutes = sm
         self._baseline_grade_minutes = self.baseline.student_minutes_by_grade()
-        self._outside_days = np.flatnonzero(self._t_beyond.sum(axis=1) > 0)
+        self._day_kind = self.calendar.kind.astype(np.int64)
+        #: days with sessions beyond the contract day (in any schedule)
+        self._outside = self._t_beyond.sum(axis=1) > 0
         # PD beyond the contract day: sessions a year per schedule, and minutes a year per
         # (schedule, class) -- the baseline's are what an adopting school no longer pays.
         pd = ACTIVITIES.index("pd")
@@ -409,7 +456,6 @@ class TeachSimModel(StaffedModel):
         self._school_sched = np.array([sc.sched for sc in self.schools], dtype=np.intp)
         s.view("sched")[:] = self._school_sched[s.view("school")]
         p = self.params
-        n = s.n
         n_sch = len(self.schools)
         school = s.view("school")
         self._select_leaders()  # sets leaders' teacher class
@@ -471,10 +517,6 @@ class TeachSimModel(StaffedModel):
                    - environment.strain_relief(self._env_index, p.environment)[school])
         self._movable = self._has_release[fi]
         self._grade_minutes = np.zeros((n_sch, n_g))
-        self._absent_today = np.zeros(n, dtype=bool)
-        # The strain logit of each work day for this year's staff (364 x teachers).
-        self._z_year = self._t_z[:, fi] + self._k
-        self._schedule_outside_day_sessions()
 
     def _effective_collab(self, cq: np.ndarray) -> np.ndarray:
         """Effective collaboration minutes from quality-weighted minutes ``cq`` (n, 4):
@@ -804,56 +846,30 @@ class TeachSimModel(StaffedModel):
                                                       * o.teacher_minutes_per_cycle
                                                       / self._n_student_days)
 
-    def _schedule_outside_day_sessions(self) -> None:
-        base = self.year_index * DAYS_PER_YEAR
-        for d in self._outside_days:
-            self.schedule_event(self._outside_day_work, at=base + int(d) + 1)
-
     # --- time --------------------------------------------------------------------
-    @property
-    def day_of_year(self) -> int:
-        return (int(self.time) - 1) % DAYS_PER_YEAR
-
     def step(self) -> None:
-        """One day for every teacher at once (see module docstring for the order)."""
-        d = self.day_of_year
-        kind = self.calendar.kind[d]
-        s = self.staff
-        n = s.n
-        b = s.burnout[:n]
-        bp = self.params.burnout
-        if kind == DayKind.STUDENT:
-            self._student_day(d, b)
-        elif kind == DayKind.TEACHER_ONLY:
-            target = burnout.logistic(self._t_z[d][self._fi] + self._k)
-            b[:] = burnout.work_day(b, target, bp.rate_work)
-        else:
-            b *= 1.0 - bp.rate_rest
-
-    def _student_day(self, d: int, b: np.ndarray) -> None:
+        """The 364 days of one school year for every teacher at once (compiled.py): on
+        student days absences, burnout and appointments moved; on in-service days
+        burnout; on days off recovery; sessions beyond the contract day. Students'
+        instructional minutes follow from the schedules."""
         s = self.staff
         n = s.n
         p = self.params
-        prob = absence.probability(s.propensity[:n], b, p.absence)
-        u = self._absence_rng.random(n)
-        absent, moved = absence.draw(u, prob, self._movable, p.absence)
-        # Work days move burnout toward the day's strain target; absent teachers rest.
-        idx = np.flatnonzero(absent)
-        rested = burnout.rest_days(b[idx], p.burnout.rate_rest)
-        if len(idx):
-            f = self._fi[idx]
-            s.missed[idx] += self._t_minutes[d][f]
-            s.missed_after_hours[idx] += self._t_spill[d][f]
-            s.missed_cq[idx] += self._t_cq[d][f]
-            s.absent_days[idx] += 1
-        b[:] = burnout.work_day(b, burnout.logistic(self._z_year[d]), p.burnout.rate_work)
-        b[idx] = rested
-        s.burnout_sum[:n] += b
-        s.appointments_moved[:n] += moved
-        self._absent_today = absent
-        if self.calendar.student_day[d] == p.burnout.survey_student_day:
-            s.burnout_survey[:n] = b
-        self._grade_minutes += self.student_minutes[self._school_sched, d]
+        ap, bp = p.absence, p.burnout
+        cal = self.calendar
+        survey = np.flatnonzero(cal.student_day == bp.survey_student_day)
+        u = self._absence_rng.random((self._n_student_days, n))
+        compiled.school_year_days(
+            self._day_kind, int(survey[0]) if len(survey) else -1,
+            self._outside, self._z_code, self._z_values, self._t_minutes, self._t_spill, self._t_cq,
+            self._t_beyond_act, self._fi.astype(np.int64), self._k,
+            s.propensity[:n], self._movable, u,
+            ap.base_rate, ap.burnout_effect, ap.appointment_share * ap.appointment_move_share,
+            bp.rate_work, bp.rate_rest,
+            s.burnout[:n], s.burnout_sum[:n], s.burnout_survey[:n], s.absent_days[:n],
+            s.appointments_moved[:n], s.missed[:n], s.missed_after_hours[:n],
+            s.missed_cq[:n], s.beyond[:n])
+        self._grade_minutes += self.student_minutes[self._school_sched].sum(axis=1)
 
     def _expected_cover_load(self) -> np.ndarray:
         """Cover load a school's teachers expect before any year has passed: absences at
@@ -940,14 +956,6 @@ class TeachSimModel(StaffedModel):
         load = by_school + np.bincount(school, weights=lost_plan, minlength=n_sch)
         return load / teachers / n_sd
 
-    def _outside_day_work(self) -> None:
-        """Scheduled sessions beyond the contract day (e.g. after-school PD); teachers
-        absent that day miss them."""
-        d = self.day_of_year
-        n = self.staff.n
-        present = ~self._absent_today if len(self._absent_today) == n else np.ones(n, bool)
-        self.staff.beyond[:n] += self._t_beyond_act[d][self._fi] * present[:, None]
-
     # --- end of the year ---------------------------------------------------------
     def _end_of_year(self) -> None:
         year = self._year_outcomes()
@@ -1028,22 +1036,13 @@ class TeachSimModel(StaffedModel):
         post = self._post_of()
         open_posts = self.vacancies.copy()
         np.add.at(open_posts, (s.view("school")[gone], post[gone]), 1)
-        school = s.view("school")
-        post_of = self._post_of()
         pull = environment.destination_weights(environment.index(self._env),
                                                self.params.environment)
-        for r in rng.permutation(within):
-            cols = np.arange(n_g) if s.role[r] == HOMEROOM else np.array([post_of[r]])
-            avail = open_posts[:, cols].astype(float)
-            avail[school[r]] = 0  # a move is to another school
-            flat = (avail * pull[:, None]).ravel()
-            total = flat.sum()
-            if not total:
-                continue
-            cell = int(rng.choice(len(flat), p=flat / total))
-            ds, dp = divmod(cell, len(cols))
-            open_posts[ds, cols[dp]] -= 1
-            dest[r], dest_post[r] = ds, cols[dp]
+        order = rng.permutation(within)
+        compiled.place_movers(order, s.view("role") == HOMEROOM, post.astype(np.int64),
+                              s.view("school"),
+                              open_posts,
+                              pull, rng.random(len(order)), n_g, dest, dest_post)
         return dest, dest_post
 
     def _year_outcomes(self) -> dict[str, np.ndarray]:
@@ -1416,35 +1415,33 @@ class TeachSimModel(StaffedModel):
         """Teachers who move, leave or retire vacate their posts; movers within the district
         take their new posts; everyone else who left is removed."""
         s = self.staff
-        n_g = len(self.profile.grades)
         gone = decision != retention.STAY
         post = self._post_of()
         np.add.at(self.vacancies, (s.view("school")[gone], post[gone]), 1)
         within = np.flatnonzero(dest >= 0)
         np.add.at(self.vacancies, (dest[within], dest_post[within]), -1)
-        for r in within:
+        role, grade, cls = self._post_fields(dest_post[within])
+        s.school[within], s.role[within], s.grade[within], s.cls[within] = (
+            dest[within], role, grade, cls)
+        for r, ds, ro, g in zip(within.tolist(), dest[within].tolist(), role.tolist(),
+                                grade.tolist(), strict=True):
             t = self._teachers[r]
             t.school.teachers.remove(t)
-            t.school = self.schools[dest[r]]
+            t.school = self.schools[ds]
             t.school.teachers.append(t)
-            g = int(dest_post[r])
-            s.school[r] = dest[r]
-            role, grade, cls = self._post_fields(np.array([g]))
-            s.role[r], s.grade[r], s.cls[r] = role[0], grade[0], cls[0]
-            t.role = ROLE_NAMES[int(role[0])]
-            t.grade = self.profile.grades[g] if g < n_g else ""
+            t.role = ROLE_NAMES[ro]
+            t.grade = self.profile.grades[g] if g >= 0 else ""
         new_index = s.compact(~gone | (dest >= 0))
         self._arrived = new_index[within]
+        # Agents are listed in row order, so a teacher's new row is its old row's.
         keep: list[Teacher] = []
-        for t in self._teachers:
-            new_row = int(new_index[t.row])
+        for t, new_row in zip(self._teachers, new_index.tolist(), strict=True):
             if new_row < 0:
                 t.school.teachers.remove(t)
                 t.remove()
             else:
                 t.row = new_row
                 keep.append(t)
-        keep.sort(key=lambda t: t.row)
         self._teachers = keep
 
     def _advance_year(self) -> None:
