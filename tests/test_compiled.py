@@ -74,18 +74,14 @@ def _numpy_days(c: dict, ap: Absence, bp: Burnout) -> dict[str, np.ndarray]:
 
 def _kernel_days(c: dict, ap: Absence, bp: Burnout) -> dict[str, np.ndarray]:
     n, acts = len(c["b"]), c["t_minutes"].shape[2]
-    codes, values = [], np.zeros((c["t_z"].shape[1], 3))
-    for f in range(c["t_z"].shape[1]):
-        uniq, inv = np.unique(c["t_z"][:, f], return_inverse=True)
-        codes.append(inv)
-        values[f, :len(uniq)] = uniq
+    codes, values = compiled.distinct_by_column(c["t_z"])
     out = dict(b=c["b"].copy(), burnout_sum=np.zeros(n), burnout_survey=np.zeros(n),
                absent_days=np.zeros(n, np.int32), moved=np.zeros(n, np.int32),
                missed=np.zeros((n, acts)), missed_after_hours=np.zeros(n),
                missed_cq=np.zeros((n, 4)), beyond=np.zeros((n, acts)))
     compiled.school_year_days(
-        c["kind"], c["survey"], c["outside"], np.stack(codes, axis=1).astype(np.int64),
-        values, c["t_minutes"], c["t_spill"], c["t_cq"], c["t_beyond"], c["fi"], c["k"],
+        c["kind"], c["survey"], c["outside"], codes, values, c["t_minutes"], c["t_spill"],
+        c["t_cq"], c["t_beyond"], c["fi"], c["k"],
         c["propensity"], c["movable"], c["u"], ap.base_rate, ap.burnout_effect,
         ap.appointment_share * ap.appointment_move_share, bp.rate_work, bp.rate_rest,
         out["b"], out["burnout_sum"], out["burnout_survey"], out["absent_days"],
@@ -114,6 +110,13 @@ def test_the_cases_exercise_absences_moves_and_missed_sessions() -> None:
     assert sum(o["absent_days"].sum() for o in out) > 20
     assert sum(o["moved"].sum() for o in out) > 5
     assert sum(o["beyond"].sum() for o in out) > 0
+
+
+def test_distinct_by_column_recovers_the_table() -> None:
+    table = np.array([[0.5, -1.0], [0.25, -1.0], [0.5, 2.0]])
+    codes, values = compiled.distinct_by_column(table)
+    assert values.shape == (2, 2)
+    assert np.array_equal(np.take_along_axis(values.T, codes, axis=0), table)
 
 
 def test_compiled_days_hand_checked() -> None:

@@ -27,7 +27,7 @@ def probability(propensity: np.ndarray, burnout: np.ndarray, p: Absence) -> np.n
 def daily_probability(propensity: np.ndarray | float, burnout: np.ndarray | float,
                       base_rate: float, burnout_effect: float) -> np.ndarray | float:
     """:func:`probability` with its parameters spelled out, for arrays or one teacher
-    (the compiled school days of model/days.py call it per teacher)."""
+    (the compiled school days of model/compiled.py call it per teacher)."""
     return np.minimum(0.9, base_rate * propensity * np.exp(burnout_effect * burnout))
 
 

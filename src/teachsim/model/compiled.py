@@ -42,6 +42,21 @@ STUDENT = int(DayKind.STUDENT)
 TEACHER_ONLY = int(DayKind.TEACHER_ONLY)
 
 
+def distinct_by_column(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A (day x class) table as codes and values: ``values[f, code[d, f]] == table[d, f]``,
+    ``values`` padded with zeros to the class with most distinct values. The days loop
+    takes strain logits in this form."""
+    codes, uniques = [], []
+    for f in range(table.shape[1]):
+        uniq, inv = np.unique(table[:, f], return_inverse=True)
+        codes.append(inv)
+        uniques.append(uniq)
+    values = np.zeros((len(uniques), max(len(v) for v in uniques)))
+    for f, v in enumerate(uniques):
+        values[f, :len(v)] = v
+    return np.stack(codes, axis=1).astype(np.int64), values
+
+
 @njit(cache=True, error_model="numpy")
 def school_year_days(
     kind: np.ndarray, survey_day: int, outside: np.ndarray,

@@ -236,8 +236,9 @@ class TeachSimModel(StaffedModel):
             config = loaded.scenario
             self.baseline = compile_schedule(config, loaded.baseline)
             same = loaded.policy.name == loaded.baseline.name
-            self.compiled = ([self.baseline] if same else
-                             [self.baseline, compile_schedule(config, loaded.policy)])
+            self.compiled: list[CompiledSchedule] = (
+                [self.baseline] if same else
+                [self.baseline, compile_schedule(config, loaded.policy)])
             self.calendar = self.compiled[0].calendar
             self._n_student_days = self.calendar.n_student_days
             self._build_class_tables()
@@ -251,7 +252,6 @@ class TeachSimModel(StaffedModel):
         else:
             _TABLES[key] = _TABLES.pop(key)  # most recently used last
         vars(self).update(_TABLES[key])
-        self.compiled: list[CompiledSchedule]
         self.policy_sched = len(self.compiled) - 1
 
     def _build_class_tables(self) -> None:
@@ -301,19 +301,10 @@ class TeachSimModel(StaffedModel):
         flexday = flat(flex)
         breaks = self._t_minutes[..., BREAKS]
         work = self._t_minutes.sum(axis=2) - breaks + self._t_spill + self._t_beyond
-        self._t_z = (burnout.strain_logit(work, p.burnout, breaks)
-                     - p.burnout.flex_buffer * flexday)
-        # The same strain logits coded by their distinct values per class, for the
-        # compiled days (compiled.py).
-        codes, values = [], []
-        for f in range(self._t_z.shape[1]):
-            uniq, inv = np.unique(self._t_z[:, f], return_inverse=True)
-            codes.append(inv)
-            values.append(uniq)
-        self._z_code = np.stack(codes, axis=1).astype(np.int64)
-        self._z_values = np.zeros((len(values), max(len(v) for v in values)))
-        for f, v in enumerate(values):
-            self._z_values[f, :len(v)] = v
+        # The strain logit of each (day, flat class), coded by its distinct values per
+        # class for the compiled days (compiled.py).
+        self._z_code, self._z_values = compiled.distinct_by_column(
+            burnout.strain_logit(work, p.burnout, breaks) - p.burnout.flex_buffer * flexday)
         self._t_beyond_act = np.concatenate([c.beyond for c in comps], axis=1).astype(float)
         # Yearly totals per class, and whether a class ever has a long release block.
         self._y_minutes = self._t_minutes.sum(axis=0)
@@ -339,6 +330,9 @@ class TeachSimModel(StaffedModel):
         self.student_minutes = sm
         self._baseline_grade_minutes = self.baseline.student_minutes_by_grade()
         self._day_kind = self.calendar.kind.astype(np.int64)
+        survey = np.flatnonzero(self.calendar.student_day == p.burnout.survey_student_day)
+        #: day of the year of the burnout survey (-1: the calendar has no such day)
+        self._survey_day = int(survey[0]) if len(survey) else -1
         #: days with sessions beyond the contract day (in any schedule)
         self._outside = self._t_beyond.sum(axis=1) > 0
         # PD beyond the contract day: sessions a year per schedule, and minutes a year per
@@ -856,13 +850,11 @@ class TeachSimModel(StaffedModel):
         n = s.n
         p = self.params
         ap, bp = p.absence, p.burnout
-        cal = self.calendar
-        survey = np.flatnonzero(cal.student_day == bp.survey_student_day)
         u = self._absence_rng.random((self._n_student_days, n))
         compiled.school_year_days(
-            self._day_kind, int(survey[0]) if len(survey) else -1,
-            self._outside, self._z_code, self._z_values, self._t_minutes, self._t_spill, self._t_cq,
-            self._t_beyond_act, self._fi.astype(np.int64), self._k,
+            self._day_kind, self._survey_day, self._outside, self._z_code, self._z_values,
+            self._t_minutes, self._t_spill, self._t_cq, self._t_beyond_act,
+            self._fi.astype(np.int64, copy=False), self._k,
             s.propensity[:n], self._movable, u,
             ap.base_rate, ap.burnout_effect, ap.appointment_share * ap.appointment_move_share,
             bp.rate_work, bp.rate_rest,
@@ -1040,9 +1032,8 @@ class TeachSimModel(StaffedModel):
                                                self.params.environment)
         order = rng.permutation(within)
         compiled.place_movers(order, s.view("role") == HOMEROOM, post.astype(np.int64),
-                              s.view("school"),
-                              open_posts,
-                              pull, rng.random(len(order)), n_g, dest, dest_post)
+                              s.view("school"), open_posts, pull, rng.random(len(order)),
+                              n_g, dest, dest_post)
         return dest, dest_post
 
     def _year_outcomes(self) -> dict[str, np.ndarray]:
