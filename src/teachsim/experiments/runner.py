@@ -34,26 +34,41 @@ from teachsim.experiments.store import ResultsStore, replication_counts
 from teachsim.experiments.tables import to_arrow
 from teachsim.model.records import Table
 
-
 # --- one run ---------------------------------------------------------------------------
+#: at most this many schools (replications x the district's schools) run side by side in
+#: one model: enough to spread the yearly work, small enough to keep memory flat
+BATCH_SCHOOLS = 240
+#: the largest chunk chosen by default: a chunk's replications of a scenario run as a
+#: batch, and batches of about 50 small runs cost a third of a run each alone
+CHUNK_MAX = 50
+
+
+def _keyed(spec: RunSpec, result: Any) -> dict[str, Table]:
+    tables = {}
+    for name in spec.tables:
+        t = result.tables[name]
+        n = len(next(iter(t.values())))
+        tables[name] = {"run_id": np.full(n, spec.run_id, dtype=np.int64),
+                        "arm": np.full(n, spec.arm, dtype=object),
+                        "point": np.full(n, spec.point, dtype=np.int64),
+                        "replication": np.full(n, spec.replication, dtype=np.int64),
+                        **{k: v for k, v in t.items() if k != "seed"}}
+    return tables
+
+
+def _record(spec: RunSpec) -> dict[str, Any]:
+    return {"run_id": spec.run_id, "arm": spec.arm, "point": spec.point,
+            "replication": spec.replication, "seed": spec.seed}
+
+
 def run_one(spec: RunSpec) -> tuple[dict[str, Any], dict[str, Table]]:
     """Run one spec; never raises: a failure comes back as a record with its error."""
     from teachsim.model.run import run_scenario
 
     started = time.perf_counter()
-    record: dict[str, Any] = {"run_id": spec.run_id, "arm": spec.arm, "point": spec.point,
-                              "replication": spec.replication, "seed": spec.seed}
+    record = _record(spec)
     try:
-        result = run_scenario(spec.loaded, seed=spec.seed, years=spec.years)
-        tables = {}
-        for name in spec.tables:
-            t = result.tables[name]
-            n = len(next(iter(t.values())))
-            tables[name] = {"run_id": np.full(n, spec.run_id, dtype=np.int64),
-                            "arm": np.full(n, spec.arm, dtype=object),
-                            "point": np.full(n, spec.point, dtype=np.int64),
-                            "replication": np.full(n, spec.replication, dtype=np.int64),
-                            **{k: v for k, v in t.items() if k != "seed"}}
+        tables = _keyed(spec, run_scenario(spec.loaded, seed=spec.seed, years=spec.years))
         record.update(status="ok", error="")
     except Exception as exc:  # a failed run is data, not a crash of the sweep
         tables = {}
@@ -64,8 +79,42 @@ def run_one(spec: RunSpec) -> tuple[dict[str, Any], dict[str, Table]]:
     return record, tables
 
 
+def run_batch(specs: list[RunSpec]) -> list[tuple[dict[str, Any], dict[str, Table]]]:
+    """Run specs of one scenario (replications with different seeds) side by side in one
+    model (model/run.py ``run_batch``): each run's tables are those it has alone. If the
+    batch fails, its runs are run one by one, so that only a failing run is recorded as
+    failed. Each run's ``seconds`` is its share of the batch's time."""
+    from teachsim.model.run import run_batch as model_batch
+
+    if len(specs) == 1:
+        return [run_one(specs[0])]
+    started = time.perf_counter()
+    try:
+        results = model_batch(specs[0].loaded, [s.seed for s in specs], years=specs[0].years)
+        outcomes = [(_record(s) | {"status": "ok", "error": ""}, _keyed(s, r))
+                    for s, r in zip(specs, results, strict=True)]
+    except Exception:
+        return [run_one(s) for s in specs]
+    share = (time.perf_counter() - started) / len(specs)
+    now = time.time()
+    for record, _ in outcomes:
+        record.update(seconds=share, finished_at=now)
+    return outcomes
+
+
 def run_chunk(specs: list[RunSpec]) -> list[tuple[dict[str, Any], dict[str, Table]]]:
-    return [run_one(s) for s in specs]
+    """Run a chunk's specs: consecutive replications of the same scenario in batches."""
+    out: list[tuple[dict[str, Any], dict[str, Table]]] = []
+    batch: list[RunSpec] = []
+    for spec in specs:
+        if batch and (spec.loaded is not batch[0].loaded or spec.years != batch[0].years
+                      or (len(batch) + 1) * len(spec.loaded.schools) > BATCH_SCHOOLS):
+            out += run_batch(batch)
+            batch = []
+        batch.append(spec)
+    if batch:
+        out += run_batch(batch)
+    return out
 
 
 #: a run's record and tables, for each run of a chunk
@@ -109,18 +158,32 @@ def default_workers() -> int:
         os.cpu_count() or 1)
 
 
+def _process_context() -> Any:
+    """forkserver: workers start from a clean process (no threads of ours), with the
+    model preloaded once instead of imported by every worker."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
+        else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["teachsim.experiments.preload"])
+    return ctx
+
+
+def start_early(engine: Engine) -> None:
+    """Start the fork server now, so that it loads the model (seconds: Mesa, numba and
+    the compiled loops) while this process prepares the sweep."""
+    if engine.kind == "processes" and _process_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 @contextmanager
 def executor(engine: Engine) -> Iterator[Executor]:
     if engine.kind == "serial":
         yield InProcessExecutor()
     elif engine.kind == "processes":
-        # forkserver: workers start from a clean process (no threads of ours), with the
-        # model preloaded once instead of imported by every worker.
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
-            else "spawn"
-        ctx = multiprocessing.get_context(method)
-        if method == "forkserver":
-            ctx.set_forkserver_preload(["teachsim.experiments.preload"])
+        ctx = _process_context()
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=engine.workers, mp_context=ctx) as pool:
@@ -241,6 +304,7 @@ def sweep(
     in a worker (a different one only in tests).
     """
     check_engine(engine)
+    start_early(engine)
     store = ResultsStore(out)
     arm_names = [a.name for a in experiment.spec.arm]
     arm_sha = {a: scenario_sha256(experiment.arms[a]) for a in arm_names}
@@ -297,7 +361,7 @@ def sweep(
 
     if todo:
         size = experiment.spec.chunk_size or max(1, min(
-            25, math.ceil(len(todo) / (max(engine.workers, 1) * 8))))
+            CHUNK_MAX, math.ceil(len(todo) / (max(engine.workers, 1) * 8))))
         queue = deque(_chunks(todo, size))
         # A bounded number of chunks in flight keeps memory flat on long sweeps.
         window = max(2, 2 * max(engine.workers, 1))

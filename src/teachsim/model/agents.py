@@ -20,12 +20,23 @@ class StaffedModel(mesa.Model):
 
     staff: Staff
 
+    def local_id(self, replication: int) -> int:
+        """The next agent id within a replication (``model.py`` batches replications)."""
+        raise NotImplementedError
+
 
 class School(mesa.Agent):
     """One school: its profile, its policy and the staff and students it holds."""
 
-    def __init__(self, model: StaffedModel, index: int, name: str, sched: int) -> None:
+    def __init__(self, model: StaffedModel, index: int, name: str, sched: int,
+                 replication: int = 0, local: int | None = None) -> None:
         super().__init__(model)
+        #: the replication the school belongs to when the model runs several at once,
+        #: its index among that replication's schools, and its agent id within it (the
+        #: id Mesa would give it in a model of that replication alone)
+        self.replication = replication
+        self.local = index if local is None else local
+        self.local_id = model.local_id(replication)
         self.index = index
         self.name = name
         #: index of this school's compiled schedule in the model
@@ -44,6 +55,7 @@ class Teacher(mesa.Agent):
     def __init__(self, model: StaffedModel, school: School, role: str, grade: str,
                  row: int) -> None:
         super().__init__(model)
+        self.local_id = model.local_id(school.replication)
         self.school = school
         self.role = role
         self.grade = grade
@@ -64,6 +76,7 @@ class Clerk(mesa.Agent):
 
     def __init__(self, model: StaffedModel, school: School, fte: float) -> None:
         super().__init__(model)
+        self.local_id = model.local_id(school.replication)
         self.school = school
         self.fte = fte
         school.clerks.append(self)
@@ -74,6 +87,7 @@ class Paraprofessional(mesa.Agent):
 
     def __init__(self, model: StaffedModel, school: School, fte: float) -> None:
         super().__init__(model)
+        self.local_id = model.local_id(school.replication)
         self.school = school
         self.fte = fte
         school.paras.append(self)
@@ -89,6 +103,7 @@ class StudentCohort(mesa.Agent):
     def __init__(self, model: StaffedModel, school: School, entry_year: int, grade: int,
                  n_students: int) -> None:
         super().__init__(model)
+        self.local_id = model.local_id(school.replication)
         self.school = school
         self.entry_year = entry_year
         self.grade = grade

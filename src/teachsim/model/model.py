@@ -64,7 +64,7 @@ from teachsim.model.agents import (
     Teacher,
 )
 from teachsim.model.calendar import DAYS_PER_YEAR, DayKind
-from teachsim.model.records import Records
+from teachsim.model.records import BatchRecords, Records
 from teachsim.model.scenario import LoadedScenario
 from teachsim.model.schedule import CompiledSchedule, compile_schedule
 from teachsim.model.staff import N_ROLES, ROLE_COUNT_KEYS, ROLE_NAMES, Staff
@@ -145,30 +145,56 @@ def _cut(school: School, kind: str, fte: float, agents: list | None = None) -> N
 
 
 class TeachSimModel(StaffedModel):
-    """A district of schools run under schedule policies for ``scenario.run.years`` years."""
+    """A district of schools run under schedule policies for ``scenario.run.years`` years.
 
-    def __init__(self, loaded: LoadedScenario, seed: int | None = None) -> None:
+    With ``seeds``, the model runs one replication of the district per seed side by side:
+    its schools are the replications' districts one after another, and teachers' rows
+    stay grouped by replication. Every random draw comes from the replication's own
+    streams, in the order a model of that replication alone makes it, and nothing links
+    replications (movers, returners and coaching programs stay within their own
+    district), so each replication's tables equal those of a run of its seed alone
+    (tests/test_batch.py). Batching spreads the yearly work over replications.
+    """
+
+    def __init__(self, loaded: LoadedScenario, seed: int | None = None,
+                 seeds: list[int] | None = None) -> None:
         config = loaded.scenario
-        self.seed = config.run.seed if seed is None else int(seed)
+        if seeds is None:
+            seeds = [config.run.seed if seed is None else int(seed)]
+        self.seeds = [int(x) for x in seeds]
+        self.seed = self.seeds[0]
         super().__init__(rng=stream(self.seed, "mesa"))
+        n_rep = len(self.seeds)
+        self._next_local = [1] * n_rep  # Mesa numbers a model's agents from 1
         self.config = config
         self.params = config.behaviour
         self.profile = config.school
         self.start_year = config.run.start_year
         self.year_index = 0
-        self.specs = loaded.schools
+        k = len(loaded.schools)
+        #: schools of one replication's district
+        self.n_local = k
+        self.specs = list(loaded.schools) * n_rep
+        #: replication and index within it of each school
+        self._rep_of = np.repeat(np.arange(n_rep), k)
+        self._local_index = np.tile(np.arange(k, dtype=np.int32), n_rep)
         self._compile(loaded)
-        self.adopt_year = rollout.plan(self.specs, config.rollout, config.run.years,
-                                       config.rollout.seed, self.params.implementation)
-        self._volunteer = rollout.volunteers(self.specs, config.rollout, self.adopt_year)
+        plan = rollout.plan(loaded.schools, config.rollout, config.run.years,
+                            config.rollout.seed, self.params.implementation)
+        self.adopt_year = np.tile(plan, n_rep)
+        self._volunteer = np.tile(rollout.volunteers(loaded.schools, config.rollout, plan),
+                                  n_rep)
         #: model year from which a school that abandoned the design runs the baseline again
         self.abandon_year = np.full(len(self.specs), rollout.NEVER, dtype=np.int64)
         self.staff = Staff(capacity=64)
+        #: the tables of a single replication, or of several side by side (``tables``)
         self.records = Records()
-        self._absence_rng = stream(self.seed, "absence")
+        self._batch_records = BatchRecords(n_rep)
+        self._absence_rng = [stream(x, "absence") for x in self.seeds]
         n_schools = len(self.specs)
         self.schools: list[School] = [
-            School(self, i, spec.name, sched=self._sched_for(i, 0))
+            School(self, i, spec.name, sched=self._sched_for(i, 0),
+                   replication=int(self._rep_of[i]), local=int(self._local_index[i]))
             for i, spec in enumerate(self.specs)]
         self._hpg = np.array([sp.homerooms_per_grade for sp in self.specs], dtype=np.int64)
         self._bench = np.array([sp.leader_bench for sp in self.specs])
@@ -191,8 +217,8 @@ class TeachSimModel(StaffedModel):
         #: teachers each school hired when it adopted (staffing.specials_teachers_change)
         self._added_teachers = np.zeros(n_schools, dtype=np.int64)
         #: former teachers of the district who left teaching (returners.py)
-        self._pool: dict[str, np.ndarray] = {f: np.zeros(0) for f in (*POOL_FIELDS,
-                                                                      "years_away")}
+        self._pools: list[dict[str, np.ndarray]] = [
+            {f: np.zeros(0) for f in (*POOL_FIELDS, "years_away")} for _ in range(n_rep)]
         self._residents_hired = np.zeros(n_schools, dtype=np.int64)
         self._returners_hired = np.zeros(n_schools, dtype=np.int64)
         self._teachers: list[Teacher] = []
@@ -212,6 +238,57 @@ class TeachSimModel(StaffedModel):
         self.schedule_recurring(self._end_of_year, Schedule(interval=DAYS_PER_YEAR,
                                                             start=DAYS_PER_YEAR),
                                 priority=Priority.LOW)
+
+    # --- replications -----------------------------------------------------------
+    def local_id(self, replication: int) -> int:
+        i = self._next_local[replication]
+        self._next_local[replication] = i + 1
+        return i
+
+    def _streams(self, name: str, *extra: int) -> list[np.random.Generator]:
+        """Each replication's stream of the random process ``name``."""
+        return [stream(x, name, *extra) for x in self.seeds]
+
+    def _rows(self) -> list[slice]:
+        """Each replication's staff rows (rows are grouped by replication)."""
+        if len(self.seeds) == 1:
+            return [slice(0, self.staff.n)]
+        reps = self._rep_of[self.staff.view("school")]
+        b = np.searchsorted(reps, np.arange(len(self.seeds) + 1)).tolist()
+        return [slice(b[r], b[r + 1]) for r in range(len(self.seeds))]
+
+    def _school_rows(self) -> list[slice]:
+        """Each replication's schools."""
+        k = self.n_local
+        return [slice(r * k, (r + 1) * k) for r in range(len(self.seeds))]
+
+    def _draw(self, fn: Callable[[np.random.Generator, int], Any], name: str, *extra: int,
+              schools: bool = False) -> Any:
+        """``fn(rng, n)`` for each replication's stream ``name`` and its number of staff
+        rows (``schools``: of schools), joined in replication order; a tuple result is
+        joined element by element."""
+        parts = [fn(rng, sl.stop - sl.start) for rng, sl in zip(
+            self._streams(name, *extra), self._school_rows() if schools else self._rows(),
+            strict=True)]
+        if len(parts) == 1:
+            return parts[0]
+        if isinstance(parts[0], tuple):
+            return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
+        return np.concatenate(parts)
+
+    def _regroup(self) -> None:
+        """Keep staff rows grouped by replication after hiring appended rows (a stable
+        sort: each replication's rows keep their order)."""
+        if len(self.seeds) == 1:
+            return
+        reps = self._rep_of[self.staff.view("school")]
+        if np.all(reps[1:] >= reps[:-1]):
+            return
+        order = np.argsort(reps, kind="stable")
+        self.staff.permute(order)
+        self._teachers = [self._teachers[i] for i in order.tolist()]
+        for row, t in enumerate(self._teachers):
+            t.row = row
 
     # --- set-up ------------------------------------------------------------------
     def _sched_for(self, school: int, year_index: int) -> int:
@@ -345,14 +422,16 @@ class TeachSimModel(StaffedModel):
     def _hire(self, school: np.ndarray, pos: np.ndarray, years: np.ndarray,
               rng: np.random.Generator, new_to_team: bool,
               traits: dict[str, np.ndarray] | None = None,
-              resident: np.ndarray | None = None) -> None:
+              resident: np.ndarray | None = None,
+              defer: list[dict[str, Any]] | None = None) -> None:
         """Add teachers (one per entry of the arrays) with traits drawn from ``rng``.
 
         ``pos`` is the post: a grade index for a homeroom teacher, then (from the number
         of grades on) specials and the support roles in role order.
         ``traits`` replace drawn values (a returner keeps what they left with);
         ``resident`` marks residency graduates, who start with a head start on the
-        experience curve (induction.py).
+        experience curve (induction.py). With ``defer``, the teachers' values are appended
+        to it, for ``_add_teachers`` to add with others' at once.
         """
         n = len(years)
         if n == 0:
@@ -379,12 +458,31 @@ class TeachSimModel(StaffedModel):
             values["resident"] = resident
         if traits:
             values.update(traits)
-        rows = self.staff.add(n, **values)
+        if defer is not None:
+            defer.append({k: np.broadcast_to(v, n) for k, v in values.items()})
+        else:
+            self._add_teachers([values])
+
+    def _add_teachers(self, parts: list[dict[str, Any]]) -> None:
+        """Add the teachers of each part of ``parts`` (field values from ``_hire``), in
+        order, with their agents."""
+        parts = [v for v in parts if len(v["school"])]
+        if not parts:
+            return
+        if len(parts) == 1:
+            values = parts[0]
+        else:
+            # fields a part does not set start at zero, as in Staff.add
+            values = {k: np.concatenate([v[k] if k in v else np.zeros(
+                len(v["school"]), dtype=getattr(self.staff, k).dtype) for v in parts])
+                for k in dict.fromkeys(k for v in parts for k in v)}
+        school, role, grade = values["school"], values["role"], values["grade"]
+        rows = self.staff.add(len(school), **values)
         for r, sc, g, ro in zip(rows.tolist(), school.tolist(), grade.tolist(),
                                 role.tolist(), strict=True):
             gname = self.profile.grades[g] if g >= 0 else ""
             t = Teacher(self, self.schools[sc], ROLE_NAMES[ro], gname, r)
-            self.staff.agent_id[r] = t.unique_id
+            self.staff.agent_id[r] = t.local_id
             self._teachers.append(t)
 
     def _post_fields(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -412,7 +510,7 @@ class TeachSimModel(StaffedModel):
 
     def _staff_school(self, school: School) -> None:
         p = self.specs[school.index]
-        rng = stream(self.seed, "staff.initial", school.index)
+        rng = stream(self.seeds[school.replication], "staff.initial", school.local)
         s0 = self.params.initial_staff
 
         def years(n: int) -> np.ndarray:
@@ -446,6 +544,7 @@ class TeachSimModel(StaffedModel):
             sc.sched = self._sched_for(sc.index, self.year_index)
             if self.policy_sched and self.adopt_year[sc.index] == self.year_index:
                 self._adopt_support_changes(sc)
+        self._regroup()
         self._support_attrition()
         self._school_sched = np.array([sc.sched for sc in self.schools], dtype=np.intp)
         s.view("sched")[:] = self._school_sched[s.view("school")]
@@ -574,7 +673,8 @@ class TeachSimModel(StaffedModel):
         paraprofessional time its duties need."""
         st = self.config.staffing
         if st.specials_teachers_change:
-            rng = stream(self.seed, "adopt.hire", self.year_index, school.index)
+            rng = stream(self.seeds[school.replication], "adopt.hire", self.year_index,
+                         school.local)
             n = st.specials_teachers_change
             years = hiring.fill(rng, np.full(n, self.params.hiring.novice_share),
                                 np.zeros(n), self.params.hiring)[1]
@@ -607,8 +707,9 @@ class TeachSimModel(StaffedModel):
         pending = [sc for sc in self.schools if any(sc.pending_cuts.values())]
         if not pending:
             return
-        rng = stream(self.seed, "support.attrition", self.year_index)
+        rngs = self._streams("support.attrition", self.year_index)
         for sc in pending:
+            rng = rngs[sc.replication]
             for kind in ("clerks", "paras"):
                 for agent in list(getattr(sc, kind)):
                     if sc.pending_cuts[kind] <= 1e-9:
@@ -656,10 +757,10 @@ class TeachSimModel(StaffedModel):
         cls[home] = grade[home]
         if not (posts.any() or aspiring_posts.any()):
             return
-        rng = stream(self.seed, "leaders.select", self.year_index)
         prac = s.view("practice")
         lp = self.params.leadership
-        judged = prac + rng.normal(0.0, lp.selection_noise, s.n)
+        judged = prac + self._draw(lambda rng, n: rng.normal(0.0, lp.selection_noise, n),
+                                   "leaders.select", self.year_index)
         s.view("leader_interest")[:] = s.view("leader_propensity") < careers.interest_probability(
             self._bench[school], s.view("experience"), s.view("support_last"),
             self.params.retention.support_reference, s.view("was_aspiring"),
@@ -674,9 +775,13 @@ class TeachSimModel(StaffedModel):
                                    team, school_posts)
         leader[chosen] = True
         years_led = s.view("years_led")
+        # A leader's practice is ranked among their own district's teachers.
+        rank = np.empty(len(chosen))
+        for sl in self._rows():
+            mine = (chosen >= sl.start) & (chosen < sl.stop)
+            rank[mine] = leadership.skill(prac[sl], chosen[mine] - sl.start)
         self._team_skill, self._team_has_leader = leadership.team_skill(
-            team[chosen], careers.role_skill(leadership.skill(prac, chosen),
-                                             years_led[chosen], cp), n_team)
+            team[chosen], careers.role_skill(rank, years_led[chosen], cp), n_team)
         filled = np.bincount(school[chosen], minlength=len(self.schools))
         self.leader_posts_unfilled = posts * n_g - filled
         # Share of each school's grade teams whose leaders changed or whose post is empty.
@@ -730,9 +835,10 @@ class TeachSimModel(StaffedModel):
         school = s.view("school")
         exp = s.view("experience")
         prac = s.view("practice")
-        rng = stream(self.seed, "programs", self.year_index)
-        judged = prac + rng.normal(0.0, p.leadership.selection_noise, n)
-        u_micro, u_course = rng.random(n), rng.random(n)
+        noise, u_micro, u_course = self._draw(
+            lambda rng, m: (rng.normal(0.0, p.leadership.selection_noise, m), rng.random(m),
+                            rng.random(m)), "programs", self.year_index)
+        judged = prac + noise
         after = s.view("program_after_hours")
         for k, comp in enumerate(self.compiled):
             pol = comp.policy
@@ -850,7 +956,10 @@ class TeachSimModel(StaffedModel):
         n = s.n
         p = self.params
         ap, bp = p.absence, p.burnout
-        u = self._absence_rng.random((self._n_student_days, n))
+        nsd = self._n_student_days
+        parts = [rng.random((nsd, sl.stop - sl.start))
+                 for rng, sl in zip(self._absence_rng, self._rows(), strict=True)]
+        u = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
         compiled.school_year_days(
             self._day_kind, self._survey_day, self._outside, self._z_code, self._z_values,
             self._t_minutes, self._t_spill, self._t_cq, self._t_beyond_act,
@@ -900,9 +1009,11 @@ class TeachSimModel(StaffedModel):
         school = s.view("school")
         role = s.view("role")
         fi = self._fi
-        rng = stream(self.seed, "coverage", self.year_index)
+        rngs = self._streams("coverage", self.year_index)
         absent = s.view("absent_days").astype(np.int64)
-        filled = rng.binomial(absent, self._fill_rate[school])
+        rate = self._fill_rate[school]
+        filled = np.concatenate([rng.binomial(absent[sl], rate[sl])
+                                 for rng, sl in zip(rngs, self._rows(), strict=True)])
         s.view("substitute_days")[:] = filled
         unfilled = absent - filled
         s.view("absences_unfilled")[:] = unfilled
@@ -933,7 +1044,7 @@ class TeachSimModel(StaffedModel):
         for sc in np.flatnonzero(spec_days * k):
             rows = np.flatnonzero(home & has & (school == sc))
             if len(rows):
-                blocks[rows] = rng.multinomial(int(spec_days[sc] * k[sc]),
+                blocks[rows] = rngs[self._rep_of[sc]].multinomial(int(spec_days[sc] * k[sc]),
                                                np.full(len(rows), 1 / len(rows)))
         days = np.maximum(self._y_block_days[fi], 1)
         lost_collab = np.minimum(blocks * self._y_block_collab[fi] / days,
@@ -980,10 +1091,11 @@ class TeachSimModel(StaffedModel):
         posts = self.config.staffing.leaders_per_grade * len(self.profile.grades)
         on = self._on_design
         fill = np.where(on & (posts > 0), 1 - self.leader_posts_unfilled / max(posts, 1), 0.0)
-        rng = stream(self.seed, "schools", self.year_index)
-        self._new_principal = environment.principals_leaving(rng.random(n_sch), p.environment)
+        u, z = self._draw(lambda rng, m: (rng.random(m), rng.standard_normal(m)), "schools",
+                          self.year_index, schools=True)
+        self._new_principal = environment.principals_leaving(u, p.environment)
         self._env, self._env_anchor = environment.update(
-            self._env, self._env_anchor, self._new_principal, rng.standard_normal(n_sch),
+            self._env, self._env_anchor, self._new_principal, z,
             support - p.retention.support_reference, new_share, fill, p.environment)
         ip = p.implementation
         self._maturity = np.where(on, implementation.setback(
@@ -994,20 +1106,24 @@ class TeachSimModel(StaffedModel):
         """Schools on the design that drop it: from next year they run the baseline
         (implementation.py)."""
         on = self._on_design
-        u = stream(self.seed, "abandon", self.year_index).random(len(self.schools))
+        u = self._draw(lambda rng, m: rng.random(m), "abandon", self.year_index, schools=True)
         quit_ = on & (u < implementation.abandon_hazard(self._fidelity, self._supported,
                                                         self.params.implementation))
         self.abandon_year[quit_] = self.year_index + 1
 
     def _to_pool(self, leaving: np.ndarray) -> None:
-        """Teachers leaving teaching join the pool of former teachers who may return."""
+        """Teachers leaving teaching join their district's pool of former teachers who
+        may return."""
         s = self.staff
-        for f in POOL_FIELDS:
-            # the year just taught counts toward experience, as for those who stay
-            add = 1.0 if f == "experience" else 0.0
-            self._pool[f] = np.r_[self._pool[f], s.view(f)[leaving] + add]
-        self._pool["years_away"] = np.r_[self._pool["years_away"],
-                                         np.zeros(int(leaving.sum()))]
+        for pool, sl in zip(self._pools, self._rows(), strict=True):
+            out = np.flatnonzero(leaving[sl]) + sl.start
+            if not len(out):
+                continue
+            for f in POOL_FIELDS:
+                # the year just taught counts toward experience, as for those who stay
+                add = 1.0 if f == "experience" else 0.0
+                pool[f] = np.concatenate([pool[f], s.view(f)[out] + add])
+            pool["years_away"] = np.concatenate([pool["years_away"], np.zeros(len(out))])
 
     def _place_movers(self, decision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where movers go: a share try another school of the district (NCES: 59% of movers
@@ -1019,21 +1135,30 @@ class TeachSimModel(StaffedModel):
         dest = np.full(s.n, -1, dtype=np.int64)
         dest_post = np.full(s.n, -1, dtype=np.int64)
         movers = np.flatnonzero(decision == retention.MOVE)
-        if len(self.schools) < 2 or not len(movers):
+        if self.n_local < 2 or not len(movers):
             return dest, dest_post
-        rng = stream(self.seed, "moves", self.year_index)
         share = self.config.district.in_district_move_share
-        within = movers[rng.random(len(movers)) < share]
         gone = decision != retention.STAY
         post = self._post_of()
         open_posts = self.vacancies.copy()
         np.add.at(open_posts, (s.view("school")[gone], post[gone]), 1)
         pull = environment.destination_weights(environment.index(self._env),
                                                self.params.environment)
-        order = rng.permutation(within)
-        compiled.place_movers(order, s.view("role") == HOMEROOM, post.astype(np.int64),
-                              s.view("school"), open_posts, pull, rng.random(len(order)),
-                              n_g, dest, dest_post)
+        home = s.view("role") == HOMEROOM
+        post = post.astype(np.int64)
+        # Each replication's movers choose among its own district's schools.
+        local = self._local_index[s.view("school")]
+        for rng, sl, sch in zip(self._streams("moves", self.year_index), self._rows(),
+                                self._school_rows(), strict=True):
+            mine = movers[(movers >= sl.start) & (movers < sl.stop)]
+            if not len(mine):
+                continue
+            within = mine[rng.random(len(mine)) < share]
+            order = rng.permutation(within)
+            d = np.full(s.n, -1, dtype=np.int64)
+            compiled.place_movers(order, home, post, local, open_posts[sch], pull[sch],
+                                  rng.random(len(order)), n_g, d, dest_post)
+            dest[d >= 0] = d[d >= 0] + sch.start
         return dest, dest_post
 
     def _year_outcomes(self) -> dict[str, np.ndarray]:
@@ -1105,10 +1230,10 @@ class TeachSimModel(StaffedModel):
         q = intentions.probability(mean_b, self._support, env,
                                    p.retention.burnout_reference,
                                    p.retention.support_reference, p.intentions)
-        intends = stream(self.seed, "intentions", self.year_index).random(n) < q
+        intends = self._draw(lambda rng, m: rng.random(m), "intentions", self.year_index) < q
         probs = retention.scale_exits(probs, intentions.exit_scale(
             retention.exit_probability(probs), q, intends, p.intentions))
-        u = stream(self.seed, "retention", self.year_index).random(n)
+        u = self._draw(lambda rng, m: rng.random(m), "retention", self.year_index)
         decision = retention.decide(u, probs)
         n_sch = len(self.schools)
         scheduled = np.bincount(school, weights=self._y_minutes[fi, COLLAB], minlength=n_sch)
@@ -1137,7 +1262,10 @@ class TeachSimModel(StaffedModel):
             mean = (np.bincount(school, weights=prac, minlength=n_sch)
                     / np.maximum(np.bincount(school, minlength=n_sch), 1))
             need = coaching.need(prac, mean[school], p.practice.quality_sd, p.coaching)
-            scale = coaching.scale_multiplier(int(coached.sum()), p.coaching)
+            # the size of the district's program (each replication's own)
+            rows = self._rows()
+            scale = np.repeat([coaching.scale_multiplier(int(coached[sl].sum()), p.coaching)
+                               for sl in rows], [sl.stop - sl.start for sl in rows])
             raw += np.where(coached, coaching.yearly_gain(hours, need, scale, p.coaching), 0.0)
         pair = s.view("pairing")
         if pair.any():
@@ -1255,7 +1383,7 @@ class TeachSimModel(StaffedModel):
             np.where(y["destination"] >= 0, "within_district", "out_of_district")
         ).astype(object)
         teacher["arrived_from_district"] = s.view("arrived_within").copy()
-        self.records.add("teacher_year", teacher)
+        self._add_record("teacher_year", teacher, self._rows())
         self._record_schools(year, teacher, y)
 
     def _record_schools(self, year: int, t: dict[str, np.ndarray], y: dict[str, np.ndarray]
@@ -1380,7 +1508,7 @@ class TeachSimModel(StaffedModel):
             "clerks_fte_before": np.array([sp.clerks for sp in self.specs]),
             "paras_fte_before": np.array([sp.paraprofessionals for sp in self.specs]),
         }
-        self.records.add("school_year", school)
+        self._add_record("school_year", school, self._school_rows())
 
         cohorts = [c for sc in self.schools for c in sc.cohorts]
         gm = self._grade_minutes
@@ -1389,17 +1517,35 @@ class TeachSimModel(StaffedModel):
             c.growth_year = float(growth[c.school.index, c.grade])
             c.achievement = float(students.carry_forward(c.achievement, c.growth_year,
                                                          self.params.students))
-        self.records.add("cohort_year", {
+        b = np.searchsorted(self._rep_of[[c.school.index for c in cohorts]],
+                            np.arange(len(self.seeds) + 1)).tolist()
+        self._add_record("cohort_year", {
             "year": np.full(len(cohorts), year),
             "school_id": np.array([c.school.index for c in cohorts], dtype=np.int64),
-            "cohort_id": np.array([c.unique_id for c in cohorts], dtype=np.int64),
+            "cohort_id": np.array([c.local_id for c in cohorts], dtype=np.int64),
             "entry_year": np.array([c.entry_year for c in cohorts], dtype=np.int64),
             "grade": np.array([self.profile.grades[c.grade] for c in cohorts], dtype=object),
             "students": np.array([c.n_students for c in cohorts], dtype=np.int64),
             "instructional_minutes": np.array([c.minutes_year for c in cohorts]),
             "growth_sd": np.array([c.growth_year for c in cohorts]),
             "achievement_sd": np.array([c.achievement for c in cohorts]),
-        })
+        }, [slice(b[r], b[r + 1]) for r in range(len(self.seeds))])
+
+    def _add_record(self, table: str, block: dict[str, np.ndarray], rows: list[slice]
+                    ) -> None:
+        """Add a year's rows of ``table``, each replication's rows ``rows[r]``."""
+        if len(rows) == 1:
+            self.records.add(table, block)
+        else:
+            self._batch_records.add(table, block, [sl.start for sl in rows] + [rows[-1].stop])
+
+    def tables(self) -> list[dict[str, np.ndarray | Any]]:
+        """Each replication's tables (``records.Table`` columns), school ids counted
+        within its own district."""
+        if len(self.seeds) == 1:
+            return [self.records.tables()]
+        offset = np.arange(len(self.seeds), dtype=np.int64) * self.n_local
+        return self._batch_records.split({"school_id": offset})
 
     def _turnover(self, decision: np.ndarray, dest: np.ndarray, dest_post: np.ndarray
                   ) -> None:
@@ -1463,41 +1609,51 @@ class TeachSimModel(StaffedModel):
         then the hiring pool, where some posts stay open this year (long-term
         substitute). Novices hired by a school whose policy runs a residency come
         through a residency year (induction.py)."""
-        rng = stream(self.seed, "hiring", self.year_index)
-        school, pos = np.nonzero(self.vacancies)
-        counts = self.vacancies[school, pos]
-        school = np.repeat(school, counts)
-        pos = np.repeat(pos, counts)
-        self._returners_hired = np.zeros(len(self.schools), dtype=np.int64)
-        self._residents_hired = np.zeros(len(self.schools), dtype=np.int64)
-        back = self._returners(rng, len(school))
-        if len(back["experience"]):
-            # Returners take open posts at random; the rest go to the hiring pool.
-            take = rng.permutation(len(school))[:len(back["experience"])]
-            self._hire(school[take], pos[take],
-                       back["experience"], rng, True, traits={**back, "returner": True})
-            self._returners_hired = np.bincount(school[take], minlength=len(self.schools))
-            rest = np.ones(len(school), dtype=bool)
-            rest[take] = False
-            school, pos = school[rest], pos[rest]
+        n_sch = len(self.schools)
+        all_school, all_pos = np.nonzero(self.vacancies)
+        counts = self.vacancies[all_school, all_pos]
+        all_school = np.repeat(all_school, counts)
+        all_pos = np.repeat(all_pos, counts)
+        self._returners_hired = np.zeros(n_sch, dtype=np.int64)
+        self._residents_hired = np.zeros(n_sch, dtype=np.int64)
         novice, unfilled = hiring.school_rates(
             self._poverty, environment.index(self._env),
             self.params.environment.poverty_reference, self.params.hiring)
-        filled, years = hiring.fill(rng, novice[school], unfilled[school], self.params.hiring)
         residency = np.array([self.compiled[self._sched_for(i, self.year_index)]
-                              .policy.induction.residency for i in range(len(self.schools))])
-        resident = residency[school] & (years == 0)
-        self._hire(school[filled], pos[filled], years[filled], rng, True,
-                   resident=resident[filled])
-        self._residents_hired = np.bincount(school[filled & resident],
-                                            minlength=len(self.schools))
+                              .policy.induction.residency for i in range(n_sch)])
         self.vacancies[:] = 0
-        np.add.at(self.vacancies, (school[~filled], pos[~filled]), 1)
+        # Posts are listed school by school, so each replication's are together.
+        bounds = np.searchsorted(self._rep_of[all_school], np.arange(len(self.seeds) + 1))
+        hires: list[dict[str, Any]] = []
+        for r, rng in enumerate(self._streams("hiring", self.year_index)):
+            school = all_school[bounds[r]:bounds[r + 1]]
+            pos = all_pos[bounds[r]:bounds[r + 1]]
+            back = self._returners(r, rng, len(school))
+            if len(back["experience"]):
+                # Returners take open posts at random; the rest go to the hiring pool.
+                take = rng.permutation(len(school))[:len(back["experience"])]
+                self._hire(school[take], pos[take], back["experience"], rng, True,
+                           traits={**back, "returner": True}, defer=hires)
+                self._returners_hired += np.bincount(school[take], minlength=n_sch)
+                rest = np.ones(len(school), dtype=bool)
+                rest[take] = False
+                school, pos = school[rest], pos[rest]
+            filled, years = hiring.fill(rng, novice[school], unfilled[school],
+                                        self.params.hiring)
+            resident = residency[school] & (years == 0)
+            self._hire(school[filled], pos[filled], years[filled], rng, True,
+                       resident=resident[filled], defer=hires)
+            self._residents_hired += np.bincount(school[filled & resident], minlength=n_sch)
+            np.add.at(self.vacancies, (school[~filled], pos[~filled]), 1)
+        self._add_teachers(hires)
+        self._regroup()
 
-    def _returners(self, rng: np.random.Generator, open_posts: int) -> dict[str, np.ndarray]:
-        """Former teachers who come back this year (at most ``open_posts``), removed from
-        the pool with the rest of those who will no longer return."""
-        pool = self._pool
+    def _returners(self, r: int, rng: np.random.Generator, open_posts: int
+                   ) -> dict[str, np.ndarray]:
+        """Former teachers of replication ``r``'s district who come back this year (at
+        most ``open_posts``), removed from the pool with the rest of those who will no
+        longer return."""
+        pool = self._pools[r]
         pool["years_away"] = pool["years_away"] + 1
         want = returners.returning(rng.random(len(pool["years_away"])), pool["years_away"],
                                    self.params.returners)
@@ -1505,7 +1661,7 @@ class TeachSimModel(StaffedModel):
         # Those who want to return but find no open post here teach elsewhere.
         back = {f: pool[f][idx[:open_posts]] for f in POOL_FIELDS}
         keep = ~want & returners.still_in_pool(pool["years_away"], self.params.returners)
-        self._pool = {f: v[keep] for f, v in pool.items()}
+        self._pools[r] = {f: v[keep] for f, v in pool.items()}
         return back
 
     # --- running -----------------------------------------------------------------

@@ -185,19 +185,35 @@ def run_scenario(
 ) -> RunResult:
     """Run ``loaded`` for ``years`` (default: the scenario's) with ``seed`` (default: the
     scenario's) and return its tables, each keyed by scenario name and seed."""
+    loaded = loaded.with_overrides(seed=seed, years=years)
+    return run_batch(loaded, [loaded.scenario.run.seed], progress=progress)[0]
+
+
+def run_batch(
+    loaded: LoadedScenario,
+    seeds: list[int],
+    years: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[RunResult]:
+    """Run one replication of ``loaded`` per seed, side by side in one model (model.py),
+    and return each replication's tables: the same tables, to the last bit, as
+    ``run_scenario`` gives for that seed alone."""
     from teachsim.model.model import TeachSimModel
 
-    loaded = loaded.with_overrides(seed=seed, years=years)
-    run = loaded.scenario.run
-    model = TeachSimModel(loaded, seed=run.seed)
-    model.run_years(run.years, progress=progress)
-    tables = model.records.tables()
-    tables["district_year"] = district_year(tables["school_year"])
-    tables["rollout"] = rollout_table(loaded, run.years)
-    tables["run_summary"] = run_summary(tables, loaded, run.years)
+    loaded = loaded.with_overrides(years=years)
+    n_years = loaded.scenario.run.years
+    model = TeachSimModel(loaded, seeds=list(seeds))
+    model.run_years(n_years, progress=progress)
     name = loaded.scenario.name
-    keyed = {k: _with_keys(tables[k], name, run.seed) for k in TABLES}
-    return RunResult(name, loaded.policy.name, run.seed, run.years, keyed)
+    plan = rollout_table(loaded, n_years)
+    out = []
+    for seed, tables in zip(model.seeds, model.tables(), strict=True):
+        tables["district_year"] = district_year(tables["school_year"])
+        tables["rollout"] = plan
+        tables["run_summary"] = run_summary(tables, loaded, n_years)
+        keyed = {k: _with_keys(tables[k], name, seed) for k in TABLES}
+        out.append(RunResult(name, loaded.policy.name, seed, n_years, keyed))
+    return out
 
 
 def concat_results(results: list[RunResult]) -> dict[str, Table]:

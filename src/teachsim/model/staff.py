@@ -141,6 +141,12 @@ class Staff:
         self.n = len(kept)
         return new_index
 
+    def permute(self, order: np.ndarray) -> None:
+        """Reorder the live rows: new row ``i`` is old row ``order[i]``."""
+        for name in (*self.fields, *self.matrices):
+            arr = getattr(self, name)
+            arr[: self.n] = arr[order]
+
     def reset_year(self) -> None:
         for name in self.yearly:
             getattr(self, name)[: self.n] = 0
