@@ -195,12 +195,13 @@ def test_warm_up_compiles_the_types_the_model_uses() -> None:
     """After a warm-up, a model run adds no new compiled specialisation (a worker forked
     after the warm-up compiles nothing)."""
     from teachsim.config.paths import config_dir
-    from teachsim.model.run import run_scenario
+    from teachsim.model.run import run_batch, run_scenario
     from teachsim.model.scenario import load_scenario
 
+    kernels = (compiled.school_year_days, compiled.place_movers, compiled.seed_words)
     compiled.warm_up()
-    before = (len(compiled.school_year_days.signatures),
-              len(compiled.place_movers.signatures))
-    run_scenario(load_scenario(config_dir() / "district_60.toml"), seed=3, years=2)
-    assert (len(compiled.school_year_days.signatures),
-            len(compiled.place_movers.signatures)) == before
+    before = [len(k.signatures) for k in kernels]
+    loaded = load_scenario(config_dir() / "district_60.toml")
+    run_scenario(loaded, seed=3, years=2)
+    run_batch(loaded, [3, 4], years=2)
+    assert [len(k.signatures) for k in kernels] == before

@@ -11,7 +11,6 @@ the engine: a run depends only on its spec.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import time
 import traceback
@@ -28,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from teachsim.config.errors import ConfigError
+from teachsim.experiments import forkserver
 from teachsim.experiments.design import Experiment, RunSpec, split_run_id
 from teachsim.experiments.provenance import scenario_sha256, versions
 from teachsim.experiments.store import ResultsStore, replication_counts
@@ -158,24 +158,11 @@ def default_workers() -> int:
         os.cpu_count() or 1)
 
 
-def _process_context() -> Any:
-    """forkserver: workers start from a clean process (no threads of ours), with the
-    model preloaded once instead of imported by every worker."""
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
-        else "spawn"
-    ctx = multiprocessing.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(["teachsim.experiments.preload"])
-    return ctx
-
-
 def start_early(engine: Engine) -> None:
-    """Start the fork server now, so that it loads the model (seconds: Mesa, numba and
-    the compiled loops) while this process prepares the sweep."""
-    if engine.kind == "processes" and _process_context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+    """Start the fork server now, so that it loads the model while this process prepares
+    the sweep (forkserver.py)."""
+    if engine.kind == "processes":
+        forkserver.start()
 
 
 @contextmanager
@@ -183,7 +170,7 @@ def executor(engine: Engine) -> Iterator[Executor]:
     if engine.kind == "serial":
         yield InProcessExecutor()
     elif engine.kind == "processes":
-        ctx = _process_context()
+        ctx = forkserver.context()
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=engine.workers, mp_context=ctx) as pool:

@@ -194,7 +194,61 @@ def warm_up() -> None:
         np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n, dtype=np.int32),
         np.zeros(n, dtype=np.int32), np.zeros((n, acts)), np.zeros(n), np.zeros((n, 4)),
         np.zeros((n, acts)))
+    seed_words(np.zeros((1, 5), dtype=np.uint64))
     place_movers(np.zeros(1, dtype=np.int64), np.ones(n, dtype=np.bool_),
                  np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int32),
                  np.ones((2, 3), dtype=np.int64), np.ones(2), np.full(1, 0.5), 3,
                  np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64))
+
+
+# --- random streams: numpy's SeedSequence for many roots at once ----------------------
+_M32 = np.uint64(0xFFFFFFFF)
+_S16 = np.uint64(16)
+
+
+@njit(cache=True)
+def _hashmix(value: np.uint64, hc: np.uint64) -> tuple[np.uint64, np.uint64]:
+    value = value ^ hc
+    hc = (hc * np.uint64(0x931E8875)) & _M32
+    value = (value * hc) & _M32
+    return value ^ (value >> _S16), hc
+
+
+@njit(cache=True)
+def _mix(x: np.uint64, y: np.uint64) -> np.uint64:
+    r = (np.uint64(0xCA01F9DD) * x - np.uint64(0x4973F715) * y) & _M32
+    return r ^ (r >> _S16)
+
+
+@njit(cache=True)
+def seed_words(entropy: np.ndarray) -> np.ndarray:
+    """For each row of ``entropy`` (32-bit words held in uint64), the four uint64 words
+    ``numpy.random.SeedSequence`` with that assembled entropy gives PCG64
+    (``generate_state(4, uint64)``): the same pool mixing (O'Neill's seed_seq, 4 words)
+    and output hashing, in 32-bit arithmetic (streams.py)."""
+    n, m = entropy.shape
+    out = np.empty((n, 4), dtype=np.uint64)
+    pool = np.empty(4, dtype=np.uint64)
+    for r in range(n):
+        hc = np.uint64(0x43B0D7E5)
+        for i in range(4):
+            pool[i], hc = _hashmix(entropy[r, i] if i < m else np.uint64(0), hc)
+        for src in range(4):
+            for dst in range(4):
+                if src != dst:
+                    h, hc = _hashmix(pool[src], hc)
+                    pool[dst] = _mix(pool[dst], h)
+        for src in range(4, m):
+            for dst in range(4):
+                h, hc = _hashmix(entropy[r, src], hc)
+                pool[dst] = _mix(pool[dst], h)
+        hb = np.uint64(0x8B51F9DD)
+        for j in range(4):
+            words = np.empty(2, dtype=np.uint64)
+            for k in range(2):
+                v = pool[(2 * j + k) % 4] ^ hb
+                hb = (hb * np.uint64(0x58F38DED)) & _M32
+                v = (v * hb) & _M32
+                words[k] = v ^ (v >> _S16)
+            out[r, j] = words[0] | (words[1] << np.uint64(32))
+    return out

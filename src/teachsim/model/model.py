@@ -68,7 +68,7 @@ from teachsim.model.records import BatchRecords, Records
 from teachsim.model.scenario import LoadedScenario
 from teachsim.model.schedule import CompiledSchedule, compile_schedule
 from teachsim.model.staff import N_ROLES, ROLE_COUNT_KEYS, ROLE_NAMES, Staff
-from teachsim.model.streams import stream
+from teachsim.model.streams import stream, streams
 
 TEACH = ACTIVITIES.index("teaching")
 PLAN = ACTIVITIES.index("individual_planning")
@@ -190,7 +190,7 @@ class TeachSimModel(StaffedModel):
         #: the tables of a single replication, or of several side by side (``tables``)
         self.records = Records()
         self._batch_records = BatchRecords(n_rep)
-        self._absence_rng = [stream(x, "absence") for x in self.seeds]
+        self._absence_rng = streams(self.seeds, "absence")
         n_schools = len(self.specs)
         self.schools: list[School] = [
             School(self, i, spec.name, sched=self._sched_for(i, 0),
@@ -247,7 +247,7 @@ class TeachSimModel(StaffedModel):
 
     def _streams(self, name: str, *extra: int) -> list[np.random.Generator]:
         """Each replication's stream of the random process ``name``."""
-        return [stream(x, name, *extra) for x in self.seeds]
+        return streams(self.seeds, name, *extra)
 
     def _rows(self) -> list[slice]:
         """Each replication's staff rows (rows are grouped by replication)."""
@@ -459,7 +459,8 @@ class TeachSimModel(StaffedModel):
         if traits:
             values.update(traits)
         if defer is not None:
-            defer.append({k: np.broadcast_to(v, n) for k, v in values.items()})
+            defer.append({k: v if isinstance(v, np.ndarray) else np.full(n, v)
+                          for k, v in values.items()})
         else:
             self._add_teachers([values])
 
