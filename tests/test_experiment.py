@@ -155,8 +155,22 @@ def _kill_after_chunks(cmd: list[str], out: Path, chunks: int, delay: float) -> 
     return len(ResultsStore(out).chunk_dirs())
 
 
-def test_resume_after_kill_9(tmp_path: Path, serial_snapshot: dict) -> None:
-    exp = write_experiment(tmp_path)
+#: runs of the kill tests: enough that a kill after a chunk or two lands mid-sweep, now
+#: that a run takes a few milliseconds
+KILL_REPS = 12
+
+
+@pytest.fixture(scope="module")
+def kill_snapshot(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    tmp = tmp_path_factory.mktemp("kill_serial")
+    res = run_experiment(write_experiment(tmp, reps=KILL_REPS), out=tmp / "res",
+                         serial=True)
+    assert res.report is not None and res.report.done == 2 * KILL_REPS
+    return snapshot(tmp / "res")
+
+
+def test_resume_after_kill_9(tmp_path: Path, kill_snapshot: dict) -> None:
+    exp = write_experiment(tmp_path, reps=KILL_REPS)
     out = tmp_path / "res"
     rnd = random.Random(5)
     seen = []
@@ -168,24 +182,24 @@ def test_resume_after_kill_9(tmp_path: Path, serial_snapshot: dict) -> None:
         # whatever was written is whole: every chunk directory has its runs file
         for d in ResultsStore(out).chunk_dirs():
             assert (d / "runs.parquet").exists()
-    assert 0 < seen[0] < 6  # the first kill did interrupt the sweep
+    assert 0 < seen[0] < 2 * KILL_REPS  # the first kill did interrupt the sweep
     done = subprocess.run(_cli(str(exp), "--serial", "--out", str(out)),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert not list((out / "parts").glob(".tmp-*"))
-    assert snapshot(out) == serial_snapshot  # nothing lost, nothing duplicated
-    assert open_results(out).manifest["runs_finished"] == 6
+    assert snapshot(out) == kill_snapshot  # nothing lost, nothing duplicated
+    assert open_results(out).manifest["runs_finished"] == 2 * KILL_REPS
 
 
 def test_resume_after_kill_9_with_worker_processes(tmp_path: Path,
-                                                   serial_snapshot: dict) -> None:
-    exp = write_experiment(tmp_path)
+                                                   kill_snapshot: dict) -> None:
+    exp = write_experiment(tmp_path, reps=KILL_REPS)
     out = tmp_path / "res"
     at_kill = _kill_after_chunks(_cli(str(exp), "--workers", "2", "--out", str(out)), out,
                                  2, 0.05)
-    assert at_kill < 6
+    assert at_kill < 2 * KILL_REPS
     run_experiment(exp, out=out, workers=2)
-    assert snapshot(out) == serial_snapshot
+    assert snapshot(out) == kill_snapshot
 
 
 def test_failed_runs_are_recorded_and_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch

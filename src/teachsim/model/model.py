@@ -1042,11 +1042,15 @@ class TeachSimModel(StaffedModel):
                                                     self._specials_count)
         blocks = np.zeros(s.n, dtype=np.int64)
         has = self._y_block_days[fi] > 0
+        # each school's homerooms with a block, in row order
+        cand = np.flatnonzero(home & has)
+        cand = cand[np.argsort(school[cand], kind="stable")]
+        bounds = np.searchsorted(school[cand], np.arange(n_sch + 1))
         for sc in np.flatnonzero(spec_days * k):
-            rows = np.flatnonzero(home & has & (school == sc))
+            rows = cand[bounds[sc]:bounds[sc + 1]]
             if len(rows):
-                blocks[rows] = rngs[self._rep_of[sc]].multinomial(int(spec_days[sc] * k[sc]),
-                                               np.full(len(rows), 1 / len(rows)))
+                blocks[rows] = rngs[self._rep_of[sc]].multinomial(
+                    int(spec_days[sc] * k[sc]), np.full(len(rows), 1 / len(rows)))
         days = np.maximum(self._y_block_days[fi], 1)
         lost_collab = np.minimum(blocks * self._y_block_collab[fi] / days,
                                  self._y_minutes[fi, COLLAB])
