@@ -83,12 +83,12 @@ def test_sweep_chunks_run_as_batches_with_the_same_tables(monkeypatch: pytest.Mo
     monkeypatch.setattr(runner, "run_batch", counting)
     batched = runner.run_chunk(specs)
     assert calls == [3, 3]  # one batch per arm
-    alone = [runner.run_one(s) for s in specs]
-    for (rec_b, tab_b), (rec_a, tab_a) in zip(batched, alone, strict=True):
-        assert rec_b["run_id"] == rec_a["run_id"] and rec_b["status"] == "ok"
-        for name in tab_a:
-            for col in tab_a[name]:
-                assert np.array_equal(tab_b[name][col], tab_a[name][col]), (name, col)
+    alone = runner.Packed.of([runner.run_one(s) for s in specs])
+    assert [r["run_id"] for r in batched.records] == [r["run_id"] for r in alone.records]
+    assert {r["status"] for r in batched.records} == {"ok"}
+    assert batched.tables.keys() == alone.tables.keys()
+    for name, table in alone.tables.items():
+        assert batched.tables[name].equals(table), name
 
 
 def test_a_failing_batch_falls_back_to_runs_one_by_one(monkeypatch: pytest.MonkeyPatch
@@ -106,5 +106,5 @@ def test_a_failing_batch_falls_back_to_runs_one_by_one(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(run_module, "run_batch", broken)
     out = runner.run_chunk(specs)
-    assert [r["status"] for r, _ in out] == ["ok", "ok"]
-    assert [r["run_id"] for r, _ in out] == [s.run_id for s in specs]
+    assert [r["status"] for r in out.records] == ["ok", "ok"]
+    assert [r["run_id"] for r in out.records] == [s.run_id for s in specs]

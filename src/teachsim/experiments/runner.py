@@ -1,8 +1,9 @@
 """Running an experiment's runs on an executor: in-process, local processes (default) or a
 Dask cluster, all through the ``concurrent.futures`` interface.
 
-Runs are grouped into chunks; each chunk is one task that runs its runs one after the
-other and returns their tables. The parent process writes each finished chunk to the
+Runs are grouped into chunks; each chunk is one task that runs its runs (replications of
+a scenario side by side, model/run.py ``run_batch``) and returns their tables as Arrow
+tables. The parent process writes each finished chunk to the
 results directory (store.py), so workers need no shared file system. A run that raises
 is recorded as failed, with its error, and the sweep goes on. Identical results whatever
 the engine: a run depends only on its spec.
@@ -102,9 +103,39 @@ def run_batch(specs: list[RunSpec]) -> list[tuple[dict[str, Any], dict[str, Tabl
     return outcomes
 
 
-def run_chunk(specs: list[RunSpec]) -> list[tuple[dict[str, Any], dict[str, Table]]]:
+#: a run's record and tables, for each run of a chunk
+Outcomes = list[tuple[dict[str, Any], dict[str, Table]]]
+
+
+@dataclass
+class Packed:
+    """A chunk's results as a worker returns them: each run's record, and each table of
+    all its runs as one Arrow table. Converting in the worker keeps the work off the
+    parent's core, and Arrow's buffers pickle far faster than numpy string columns."""
+
+    records: list[dict[str, Any]]
+    tables: dict[str, pa.Table]
+
+    @classmethod
+    def of(cls, outcomes: Outcomes) -> Packed:
+        tables = {}
+        for name in sorted({n for _, t in outcomes for n in t}):
+            parts = [t[name] for _, t in outcomes if name in t]
+            tables[name] = to_arrow({c: np.concatenate([p[c] for p in parts])
+                                     for c in parts[0]})
+        return cls([r for r, _ in outcomes], tables)
+
+    @classmethod
+    def join(cls, parts: list[Packed]) -> Packed:
+        names = sorted({n for p in parts for n in p.tables})
+        return cls([r for p in parts for r in p.records],
+                   {n: pa.concat_tables([p.tables[n] for p in parts if n in p.tables])
+                    for n in names})
+
+
+def run_chunk(specs: list[RunSpec]) -> Packed:
     """Run a chunk's specs: consecutive replications of the same scenario in batches."""
-    out: list[tuple[dict[str, Any], dict[str, Table]]] = []
+    out: Outcomes = []
     batch: list[RunSpec] = []
     for spec in specs:
         if batch and (spec.loaded is not batch[0].loaded or spec.years != batch[0].years
@@ -114,13 +145,11 @@ def run_chunk(specs: list[RunSpec]) -> list[tuple[dict[str, Any], dict[str, Tabl
         batch.append(spec)
     if batch:
         out += run_batch(batch)
-    return out
+    return Packed.of(out)
 
 
-#: a run's record and tables, for each run of a chunk
-Outcomes = list[tuple[dict[str, Any], dict[str, Table]]]
-#: what a worker runs: a chunk of specs in, its outcomes out
-Task = Callable[[list[RunSpec]], Outcomes]
+#: what a worker runs: a chunk of specs in, its results out
+Task = Callable[[list[RunSpec]], Packed]
 #: how long to wait for a Dask scheduler to answer
 DASK_CONNECT_TIMEOUT = "5s"
 
@@ -214,49 +243,42 @@ def _chunks(specs: list[RunSpec], size: int) -> list[list[RunSpec]]:
     return [specs[i:i + size] for i in range(0, len(specs), size)]
 
 
-def _chunk_tables(outcomes: list[tuple[dict[str, Any], dict[str, Table]]],
-                  points: list[dict[str, float]]) -> dict[str, pa.Table]:
-    records = [r for r, _ in outcomes]
+def _chunk_tables(packed: Packed, points: list[dict[str, float]]) -> dict[str, pa.Table]:
+    records = packed.records
     params = sorted({k for p in points for k in p})
     runs: Table = {k: np.array([r[k] for r in records], dtype=object if k in (
         "arm", "status", "error") else None) for k in records[0]}
     for name in params:
         runs[name] = np.array([points[r["point"]].get(name, np.nan) for r in records],
                               dtype=float)
-    out = {"runs": to_arrow(runs)}
-    names = {n for _, t in outcomes for n in t}
-    for name in sorted(names):
-        parts = [t[name] for _, t in outcomes if name in t]
-        cols = list(parts[0])
-        out[name] = to_arrow({c: np.concatenate([p[c] for p in parts]) for c in cols})
-    return out
+    return {"runs": to_arrow(runs), **packed.tables}
 
 
-def _failed(spec: RunSpec, error: str) -> tuple[dict[str, Any], dict[str, Table]]:
-    return ({"run_id": spec.run_id, "arm": spec.arm, "point": spec.point,
-             "replication": spec.replication, "seed": spec.seed, "status": "failed",
-             "error": error, "seconds": 0.0, "finished_at": time.time()}, {})
+def _failed(spec: RunSpec, error: str) -> Packed:
+    return Packed([{"run_id": spec.run_id, "arm": spec.arm, "point": spec.point,
+                    "replication": spec.replication, "seed": spec.seed, "status": "failed",
+                    "error": error, "seconds": 0.0, "finished_at": time.time()}], {})
 
 
-def _isolated(engine: Engine, task: Task, chunk: list[RunSpec]) -> Outcomes:
+def _isolated(engine: Engine, task: Task, chunk: list[RunSpec]) -> Packed:
     """Retry a chunk whose worker process died, alone in a fresh pool; if it dies again,
     run its runs one by one, each in a fresh pool, so that only the run that kills its
     worker is recorded as failed."""
     alone = Engine(engine.kind, 1, engine.address)
     try:
         with executor(alone) as pool:
-            return list(pool.submit(task, chunk).result())
+            return pool.submit(task, chunk).result()
     except BrokenExecutor:
         pass
     out = []
     for spec in chunk:
         try:
             with executor(alone) as pool:
-                out += pool.submit(task, [spec]).result()
+                out.append(pool.submit(task, [spec]).result())
         except BrokenExecutor as exc:
             out.append(_failed(spec, "the worker process died twice running this run "
                                f"(killed, out of memory or crashed): {exc}"))
-    return out
+    return Packed.join(out)
 
 
 def check_engine(engine: Engine) -> None:
@@ -335,13 +357,13 @@ def sweep(
     if progress:
         progress(len(specs) - len(todo), 0, len(specs))
 
-    def record(chunk: list[RunSpec], outcomes: Outcomes) -> None:
+    def record(chunk: list[RunSpec], packed: Packed) -> None:
         nonlocal done, failed
-        tables = _chunk_tables(outcomes, experiment.points)
+        tables = _chunk_tables(packed, experiment.points)
         ids = [s.run_id for s in chunk]
         store.write_chunk(f"chunk-{min(ids):016x}-{len(ids):04d}-{uuid.uuid4().hex[:8]}",
                           tables)
-        failed += sum(1 for r, _ in outcomes if r["status"] != "ok")
+        failed += sum(1 for r in packed.records if r["status"] != "ok")
         done += len(chunk)
         if progress:
             progress(len(specs) - len(todo) + done, failed, len(specs))
@@ -369,7 +391,7 @@ def sweep(
 
 
 def _drain(engine: Engine, task: Task, queue: deque[list[RunSpec]], window: int,
-           record: Callable[[list[RunSpec], Outcomes], None]) -> list[list[RunSpec]]:
+           record: Callable[[list[RunSpec], Packed], None]) -> list[list[RunSpec]]:
     """Run chunks from ``queue`` on one pool, ``window`` at a time, recording each as it
     finishes. If a worker dies (killed, out of memory, crashed) it takes the pool with
     it: the chunks then in flight are returned, to be retried in isolation."""
@@ -392,8 +414,8 @@ def _drain(engine: Engine, task: Task, queue: deque[list[RunSpec]], window: int,
             except BrokenExecutor:
                 return [chunk, *pending.values()]
             except Exception as exc:  # the task died (e.g. a Dask worker was lost)
-                outcomes = [_failed(s, f"task failed: {type(exc).__name__}: {exc}")
-                            for s in chunk]
+                outcomes = Packed.join([_failed(s, f"task failed: {type(exc).__name__}: "
+                                                   f"{exc}") for s in chunk])
             record(chunk, outcomes)
 
 
