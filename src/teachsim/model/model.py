@@ -64,7 +64,7 @@ from teachsim.model.agents import (
     Teacher,
 )
 from teachsim.model.calendar import DAYS_PER_YEAR, DayKind
-from teachsim.model.records import BatchRecords, Records
+from teachsim.model.records import BatchRecords, Records, Table
 from teachsim.model.scenario import LoadedScenario
 from teachsim.model.schedule import CompiledSchedule, compile_schedule
 from teachsim.model.staff import N_ROLES, ROLE_COUNT_KEYS, ROLE_NAMES, Staff
@@ -1544,7 +1544,7 @@ class TeachSimModel(StaffedModel):
         else:
             self._batch_records.add(table, block, [sl.start for sl in rows] + [rows[-1].stop])
 
-    def tables(self) -> list[dict[str, np.ndarray | Any]]:
+    def tables(self) -> list[dict[str, Table]]:
         """Each replication's tables (``records.Table`` columns), school ids counted
         within its own district."""
         if len(self.seeds) == 1:
