@@ -255,9 +255,8 @@ def _chunk_tables(packed: Packed, points: list[dict[str, float]]) -> dict[str, p
 
 
 def _failed(spec: RunSpec, error: str) -> Packed:
-    return Packed([{"run_id": spec.run_id, "arm": spec.arm, "point": spec.point,
-                    "replication": spec.replication, "seed": spec.seed, "status": "failed",
-                    "error": error, "seconds": 0.0, "finished_at": time.time()}], {})
+    return Packed([_record(spec) | {"status": "failed", "error": error, "seconds": 0.0,
+                                    "finished_at": time.time()}], {})
 
 
 def _isolated(engine: Engine, task: Task, chunk: list[RunSpec]) -> Packed:

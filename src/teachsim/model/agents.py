@@ -20,9 +20,17 @@ class StaffedModel(mesa.Model):
 
     staff: Staff
 
+    def __init__(self, replications: int = 1, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        # Mesa numbers a model's agents from 1; each replication counts its own
+        self._next_local = [1] * replications
+
     def local_id(self, replication: int) -> int:
-        """The next agent id within a replication (``model.py`` batches replications)."""
-        raise NotImplementedError
+        """The next agent id within a replication (model.py runs several side by side):
+        the id Mesa would give the agent in a model of that replication alone."""
+        i = self._next_local[replication]
+        self._next_local[replication] = i + 1
+        return i
 
 
 class School(mesa.Agent):

@@ -163,9 +163,8 @@ class TeachSimModel(StaffedModel):
             seeds = [config.run.seed if seed is None else int(seed)]
         self.seeds = [int(x) for x in seeds]
         self.seed = self.seeds[0]
-        super().__init__(rng=stream(self.seed, "mesa"))
         n_rep = len(self.seeds)
-        self._next_local = [1] * n_rep  # Mesa numbers a model's agents from 1
+        super().__init__(replications=n_rep, rng=stream(self.seed, "mesa"))
         self.config = config
         self.params = config.behaviour
         self.profile = config.school
@@ -240,11 +239,6 @@ class TeachSimModel(StaffedModel):
                                 priority=Priority.LOW)
 
     # --- replications -----------------------------------------------------------
-    def local_id(self, replication: int) -> int:
-        i = self._next_local[replication]
-        self._next_local[replication] = i + 1
-        return i
-
     def _streams(self, name: str, *extra: int) -> list[np.random.Generator]:
         """Each replication's stream of the random process ``name``."""
         return streams(self.seeds, name, *extra)

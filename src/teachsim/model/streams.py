@@ -61,8 +61,9 @@ def _uint32_words(n: int) -> list[int]:
 def _root_groups(roots: tuple[int, ...]) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     """The roots' entropy words, padded to the pool size, in groups of equal length:
     (indices of the roots, their words)."""
-    rows = [(lambda run: run + [0] * max(0, _POOL - len(run)))(_uint32_words(int(r)))
-            for r in roots]
+    # with a spawn key, SeedSequence pads a root shorter than the pool with zeros
+    rows = [words + [0] * (_POOL - len(words))
+            for words in (_uint32_words(int(r)) for r in roots)]
     groups: dict[int, list[int]] = {}
     for i, row in enumerate(rows):
         groups.setdefault(len(row), []).append(i)
