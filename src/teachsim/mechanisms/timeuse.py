@@ -33,11 +33,13 @@ def after_hours_minutes(
     return np.maximum(0.0, demand - planning - offset * collaboration)
 
 
-def clerical_minutes_per_teacher(clerks_fte: float, n_teachers: int, p: TimeUse) -> float:
+def clerical_minutes_per_teacher(clerks_fte: np.ndarray, n_teachers: np.ndarray,
+                                 p: TimeUse) -> np.ndarray:
     """Extra admin minutes a student day for each teacher when clerk staffing is below the
-    reference (work the office no longer does falls to teachers, shared equally)."""
-    missing = max(0.0, p.clerks_reference - clerks_fte)
-    return missing * p.admin_minutes_per_missing_clerk / max(n_teachers, 1)
+    reference (work the office no longer does falls to teachers, shared equally); per
+    school."""
+    missing = np.maximum(0.0, p.clerks_reference - clerks_fte)
+    return missing * p.admin_minutes_per_missing_clerk / np.maximum(n_teachers, 1)
 
 
 def student_need_minutes(poverty: np.ndarray, reference: float, p: TimeUse) -> np.ndarray:
@@ -47,10 +49,11 @@ def student_need_minutes(poverty: np.ndarray, reference: float, p: TimeUse) -> n
     return p.student_need_minutes * (poverty - reference)
 
 
-def duty_minutes_per_teacher(uncovered_per_day: float, n_teachers: int) -> float:
+def duty_minutes_per_teacher(uncovered_per_day: np.ndarray, n_teachers: np.ndarray
+                             ) -> np.ndarray:
     """Duty minutes a student day that fall back on each teacher when paraprofessionals
-    and other staff cannot cover them (shared equally)."""
-    return max(0.0, uncovered_per_day) / max(n_teachers, 1)
+    and other staff cannot cover them (shared equally); per school."""
+    return np.maximum(0.0, uncovered_per_day) / np.maximum(n_teachers, 1)
 
 
 def weekly_hours(total_minutes: np.ndarray, student_days: int) -> np.ndarray:

@@ -9,6 +9,7 @@ identity, a school, a role and a place in Mesa's agent sets.
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 from teachsim.model.staff import Staff
 
@@ -24,6 +25,25 @@ class StaffedModel(mesa.Model):
         super().__init__(**kwargs)
         # Mesa numbers a model's agents from 1; each replication counts its own
         self._next_local = [1] * replications
+        #: staff row of each teacher, by the teacher's ``slot`` (rows move when teachers
+        #: leave; ``reindex`` updates them all at once)
+        self._row_of = np.zeros(256, dtype=np.int64)
+        self._slots = 0
+
+    def new_slots(self, rows: np.ndarray) -> list[int]:
+        """Slots for new teachers at staff ``rows``."""
+        first, n = self._slots, len(rows)
+        while first + n > len(self._row_of):
+            self._row_of = np.concatenate([self._row_of, np.zeros_like(self._row_of)])
+        self._row_of[first:first + n] = rows
+        self.staff.slot[rows] = np.arange(first, first + n)
+        self._slots += n
+        return list(range(first, first + n))
+
+    def reindex(self) -> None:
+        """Teachers' rows after the staff rows were compacted or reordered."""
+        n = self.staff.n
+        self._row_of[self.staff.slot[:n]] = np.arange(n)
 
     def local_id(self, replication: int) -> int:
         """The next agent id within a replication (model.py runs several side by side):
@@ -61,14 +81,20 @@ class Teacher(mesa.Agent):
     """A homeroom or specials teacher; a homeroom teacher may also lead a grade team."""
 
     def __init__(self, model: StaffedModel, school: School, role: str, grade: str,
-                 row: int) -> None:
+                 slot: int) -> None:
         super().__init__(model)
         self.local_id = model.local_id(school.replication)
         self.school = school
         self.role = role
         self.grade = grade
-        self.row = row
+        #: where the model keeps the teacher's staff row (``StaffedModel.new_slots``)
+        self.slot = slot
         school.teachers.append(self)
+
+    @property
+    def row(self) -> int:
+        """The teacher's row in the staff arrays."""
+        return int(self.model._row_of[self.slot])
 
     @property
     def experience(self) -> float:

@@ -94,14 +94,26 @@ def school_year_days(
     for i in range(n):
         for j in range(z_values.shape[1]):
             target[i, j] = _logistic(z_values[fi[i], j] + k[i])
+    # A draw at or above the highest probability a teacher's absence can reach this year
+    # decides nothing: the probability itself (an exp) is computed only below it. Burnout
+    # stays within [min(b, 0), max(b, 1)] of its value now (steps toward a target in
+    # [0, 1], decay toward 0); the bound is widened far beyond rounding.
+    reach = np.empty(n)
+    for i in range(n):
+        b_top = max(b[i], 1.0) if burnout_effect >= 0 else min(b[i], 0.0)
+        reach[i] = _probability(propensity[i], b_top, base_rate, burnout_effect) * (
+            1.0 + 1e-9)
     sd = 0
     for d in range(kind.shape[0]):
         kd = kind[d]
         if kd == STUDENT:
             for i in range(n):
                 f = fi[i]
-                prob = _probability(propensity[i], b[i], base_rate, burnout_effect)
-                out, moved = _split(u[sd, i], prob, movable[i], moved_share)
+                if u[sd, i] >= reach[i]:
+                    out, moved = False, False
+                else:
+                    prob = _probability(propensity[i], b[i], base_rate, burnout_effect)
+                    out, moved = _split(u[sd, i], prob, movable[i], moved_share)
                 absent[i] = out
                 if out:
                     for a in range(n_act):

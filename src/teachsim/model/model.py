@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -191,8 +192,9 @@ class TeachSimModel(StaffedModel):
         self._batch_records = BatchRecords(n_rep)
         self._absence_rng = streams(self.seeds, "absence")
         n_schools = len(self.specs)
+        first = self._scheds_for(0).tolist()
         self.schools: list[School] = [
-            School(self, i, spec.name, sched=self._sched_for(i, 0),
+            School(self, i, spec.name, sched=first[i],
                    replication=int(self._rep_of[i]), local=int(self._local_index[i]))
             for i, spec in enumerate(self.specs)]
         self._hpg = np.array([sp.homerooms_per_grade for sp in self.specs], dtype=np.int64)
@@ -216,8 +218,10 @@ class TeachSimModel(StaffedModel):
         #: teachers each school hired when it adopted (staffing.specials_teachers_change)
         self._added_teachers = np.zeros(n_schools, dtype=np.int64)
         #: former teachers of the district who left teaching (returners.py)
-        self._pools: list[dict[str, np.ndarray]] = [
-            {f: np.zeros(0) for f in (*POOL_FIELDS, "years_away")} for _ in range(n_rep)]
+        #: (every replication's, grouped by replication in order: ``rep``)
+        self._pool: dict[str, np.ndarray] = {
+            f: np.zeros(0) for f in (*POOL_FIELDS, "years_away")}
+        self._pool["rep"] = np.zeros(0, dtype=np.int64)
         self._residents_hired = np.zeros(n_schools, dtype=np.int64)
         self._returners_hired = np.zeros(n_schools, dtype=np.int64)
         self._teachers: list[Teacher] = []
@@ -225,8 +229,18 @@ class TeachSimModel(StaffedModel):
         #: unfilled posts per school and position (grades, then specials and the support
         #: roles, in role order)
         self.vacancies = np.zeros((n_schools, n_pos), dtype=np.int64)
+        # Teachers' rows are added for all schools at once; agents are created school by
+        # school (teachers, clerks, paraprofessionals, cohorts), as ids are given in order.
+        hires: list[dict[str, Any]] = []
         for school in self.schools:
-            self._staff_school(school)
+            self._staff_school(school, hires)
+        rows = self._add_rows(hires)
+        start = 0
+        for school, part in zip(self.schools, hires, strict=True):
+            n = len(part["school"])
+            self._add_agents(rows[start:start + n])
+            start += n
+            self._staff_support(school)
             self._enrol_school(school)
         self._new_year()
         # One Mesa step is one school year of days (compiled.py), run on its first day; the
@@ -281,17 +295,15 @@ class TeachSimModel(StaffedModel):
         order = np.argsort(reps, kind="stable")
         self.staff.permute(order)
         self._teachers = [self._teachers[i] for i in order.tolist()]
-        for row, t in enumerate(self._teachers):
-            t.row = row
+        self.reindex()
 
     # --- set-up ------------------------------------------------------------------
-    def _sched_for(self, school: int, year_index: int) -> int:
-        """The schedule a school follows in a year: the policy from its adoption year
+    def _scheds_for(self, year_index: int) -> np.ndarray:
+        """The schedule each school follows in a year: the policy from its adoption year
         until it abandons it (if it does)."""
-        adopt = self.adopt_year[school]
-        gone = self.abandon_year[school]
-        on = 0 <= adopt <= year_index and not 0 <= gone <= year_index
-        return self.policy_sched if on else 0
+        adopt, gone = self.adopt_year, self.abandon_year
+        on = (adopt >= 0) & (adopt <= year_index) & ~((gone >= 0) & (gone <= year_index))
+        return np.where(on, self.policy_sched, 0)
 
     def _compile(self, loaded: LoadedScenario) -> None:
         """Compile the schedules (the baseline first, then the policy schools adopt; one
@@ -437,11 +449,8 @@ class TeachSimModel(StaffedModel):
                                               p.practice)[0]
                     - practice.experience_curve(np.zeros(1), p.practice)[0])
             prac = prac + head * resident
-        role, grade, cls = self._post_fields(pos)
-        sched = np.array([sc.sched for sc in self.schools], dtype=np.int16)[school]
         values: dict[str, np.ndarray | float | int | bool] = dict(
-            school=school, role=role, grade=grade, cls=cls, sched=sched, experience=years,
-            practice=prac, growth_rate=rate,
+            school=school, pos=pos, experience=years, practice=prac, growth_rate=rate,
             resilience=rng.normal(0.0, p.burnout.resilience_sd, n),
             propensity=absence.propensities(rng, n, p.absence),
             willingness=collaboration.willingness(rng, n, p.collaboration),
@@ -453,32 +462,62 @@ class TeachSimModel(StaffedModel):
         if traits:
             values.update(traits)
         if defer is not None:
-            defer.append({k: v if isinstance(v, np.ndarray) else np.full(n, v)
-                          for k, v in values.items()})
+            defer.append(values)
         else:
             self._add_teachers([values])
 
-    def _add_teachers(self, parts: list[dict[str, Any]]) -> None:
-        """Add the teachers of each part of ``parts`` (field values from ``_hire``), in
-        order, with their agents."""
+    def _add_teachers(self, parts: list[dict[str, Any]]) -> np.ndarray:
+        """Add the teachers of each part of ``parts`` (field values from ``_hire``, with
+        ``pos`` for the post), in order, with their agents; return their staff rows.
+
+        A field given as one value holds for the part's teachers; a field a part does not
+        give starts at zero, as in ``Staff.add``."""
+        rows = self._add_rows(parts)
+        if len(rows):
+            self._add_agents(rows)
+        return rows
+
+    def _add_rows(self, parts: list[dict[str, Any]]) -> np.ndarray:
+        """The staff rows of ``_add_teachers``, without agents."""
         parts = [v for v in parts if len(v["school"])]
         if not parts:
-            return
-        if len(parts) == 1:
-            values = parts[0]
-        else:
-            # fields a part does not set start at zero, as in Staff.add
-            values = {k: np.concatenate([v[k] if k in v else np.zeros(
-                len(v["school"]), dtype=getattr(self.staff, k).dtype) for v in parts])
-                for k in dict.fromkeys(k for v in parts for k in v)}
-        school, role, grade = values["school"], values["role"], values["grade"]
-        rows = self.staff.add(len(school), **values)
-        for r, sc, g, ro in zip(rows.tolist(), school.tolist(), grade.tolist(),
-                                role.tolist(), strict=True):
-            gname = self.profile.grades[g] if g >= 0 else ""
-            t = Teacher(self, self.schools[sc], ROLE_NAMES[ro], gname, r)
-            self.staff.agent_id[r] = t.local_id
-            self._teachers.append(t)
+            return np.zeros(0, dtype=np.int64)
+        sizes = [len(v["school"]) for v in parts]
+        values: dict[str, Any] = {}
+        for k in dict.fromkeys(k for v in parts for k in v):
+            given = [v.get(k) for v in parts]
+            first = given[0]
+            dtype = getattr(self.staff, k).dtype if k != "pos" else np.int64
+            if not any(isinstance(x, np.ndarray) for x in given):
+                if all(x == first for x in given):
+                    values[k] = first  # the same value for everyone added
+                else:
+                    values[k] = np.repeat(np.array([0 if x is None else x for x in given],
+                                                   dtype=dtype), sizes)
+            elif len(parts) == 1:
+                values[k] = first
+            else:
+                values[k] = np.concatenate([
+                    x if isinstance(x, np.ndarray) else np.full(m, 0 if x is None else x,
+                                                               dtype=dtype)
+                    for x, m in zip(given, sizes, strict=True)])
+        school = values["school"]
+        role, grade, cls = self._post_fields(values.pop("pos"))
+        sched = np.array([sc.sched for sc in self.schools], dtype=np.int16)[school]
+        return self.staff.add(len(school), role=role, grade=grade, cls=cls, sched=sched,
+                              **values)
+
+    def _add_agents(self, rows: np.ndarray) -> None:
+        """A Teacher agent for each of the staff ``rows``, in order."""
+        s = self.staff
+        grades = self.profile.grades
+        made = [Teacher(self, self.schools[sc], ROLE_NAMES[ro], grades[g] if g >= 0 else "",
+                        slot)
+                for slot, sc, g, ro in zip(self.new_slots(rows), s.school[rows].tolist(),
+                                           s.grade[rows].tolist(), s.role[rows].tolist(),
+                                           strict=True)]
+        s.agent_id[rows] = [t.local_id for t in made]
+        self._teachers += made
 
     def _post_fields(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Role, grade (-1 without a homeroom) and teacher class (schedule.py: homeroom
@@ -503,7 +542,8 @@ class TeachSimModel(StaffedModel):
         baseline (a traditional-only scenario adopts nothing)."""
         return (self.policy_sched > 0) & (self._school_sched == self.policy_sched)
 
-    def _staff_school(self, school: School) -> None:
+    def _staff_school(self, school: School, hires: list[dict[str, Any]]) -> None:
+        """Draw a school's first teachers (their values appended to ``hires``)."""
         p = self.specs[school.index]
         rng = stream(self.seeds[school.replication], "staff.initial", school.local)
         s0 = self.params.initial_staff
@@ -514,10 +554,15 @@ class TeachSimModel(StaffedModel):
             return np.floor(np.minimum(exp, s0.experience_max))
 
         n_g = len(p.grades)
-        pos = np.r_[np.repeat(np.arange(n_g), p.homerooms_per_grade),
-                    *[np.full(getattr(p, key), n_g + k) for k, key in
-                      enumerate(ROLE_COUNT_KEYS)]].astype(np.int64)
-        self._hire(np.full(len(pos), school.index), pos, years(len(pos)), rng, False)
+        pos = np.repeat(np.arange(n_g + len(ROLE_COUNT_KEYS), dtype=np.int64),
+                        [p.homerooms_per_grade] * n_g
+                        + [getattr(p, key) for key in ROLE_COUNT_KEYS])
+        self._hire(np.full(len(pos), school.index), pos, years(len(pos)), rng, False,
+                   defer=hires)
+
+    def _staff_support(self, school: School) -> None:
+        """A school's clerks and paraprofessionals."""
+        p = self.specs[school.index]
         for fte in _fte_units(p.clerks):
             Clerk(self, school, fte)
         for fte in _fte_units(p.paraprofessionals):
@@ -535,12 +580,16 @@ class TeachSimModel(StaffedModel):
         implementation, choose leaders and cache each teacher's yearly constants for the
         daily step."""
         s = self.staff
-        for sc in self.schools:
-            sc.sched = self._sched_for(sc.index, self.year_index)
+        for sc, sched in zip(self.schools, self._scheds_for(self.year_index).tolist(),
+                             strict=True):
+            sc.sched = sched
             if self.policy_sched and self.adopt_year[sc.index] == self.year_index:
                 self._adopt_support_changes(sc)
         self._regroup()
         self._support_attrition()
+        #: each school's clerks and paraprofessionals this year, FTE
+        self._clerks_fte = np.array([sum(c.fte for c in sc.clerks) for sc in self.schools])
+        self._paras_fte = np.array([sum(pa.fte for pa in sc.paras) for sc in self.schools])
         self._school_sched = np.array([sc.sched for sc in self.schools], dtype=np.intp)
         s.view("sched")[:] = self._school_sched[s.view("school")]
         p = self.params
@@ -585,11 +634,8 @@ class TeachSimModel(StaffedModel):
         self._with_specials_mean = np.bincount(
             school[home], weights=self._y_block_days[fi[home]], minlength=n_sch
         ) / self._n_student_days
-        extra = np.array([
-            duty_minutes_per_teacher(self._duty_uncovered[i], int(per_school[i]))
-            + clerical_minutes_per_teacher(sum(c.fte for c in self.schools[i].clerks),
-                                           int(per_school[i]), p.time_use)
-            for i in range(n_sch)])
+        extra = (duty_minutes_per_teacher(self._duty_uncovered, per_school)
+                 + clerical_minutes_per_teacher(self._clerks_fte, per_school, p.time_use))
         extra = extra + student_need_minutes(self._poverty, p.environment.poverty_reference,
                                              p.time_use)
         # Cover for absent colleagues and lost planning: the load the school carried last
@@ -624,6 +670,7 @@ class TeachSimModel(StaffedModel):
         s = self.staff
         n_sch = len(self.schools)
         per_flat = np.concatenate([c.duty_minutes_per_class for c in self.compiled])
+        # (also called while schools adopt, before this year's arrays are set)
         sched = np.array([sc.sched for sc in self.schools])[s.view("school")]
         teachers = np.bincount(s.view("school"), minlength=n_sch,
                                weights=per_flat[sched * self._n_cls + s.view("cls")])
@@ -1114,15 +1161,20 @@ class TeachSimModel(StaffedModel):
         """Teachers leaving teaching join their district's pool of former teachers who
         may return."""
         s = self.staff
-        for pool, sl in zip(self._pools, self._rows(), strict=True):
-            out = np.flatnonzero(leaving[sl]) + sl.start
-            if not len(out):
-                continue
-            for f in POOL_FIELDS:
-                # the year just taught counts toward experience, as for those who stay
-                add = 1.0 if f == "experience" else 0.0
-                pool[f] = np.concatenate([pool[f], s.view(f)[out] + add])
-            pool["years_away"] = np.concatenate([pool["years_away"], np.zeros(len(out))])
+        out = np.flatnonzero(leaving[: s.n])
+        if not len(out):
+            return
+        pool = self._pool
+        joined = {f: np.concatenate([pool[f], s.view(f)[out]
+                                     # the year just taught counts toward experience,
+                                     # as for those who stay
+                                     + (1.0 if f == "experience" else 0.0)])
+                  for f in POOL_FIELDS}
+        joined["years_away"] = np.concatenate([pool["years_away"], np.zeros(len(out))])
+        joined["rep"] = np.concatenate([pool["rep"], self._rep_of[s.view("school")[out]]])
+        # each replication's former teachers together, those already in the pool first
+        order = np.argsort(joined["rep"], kind="stable")
+        self._pool = {f: v[order] for f, v in joined.items()}
 
     def _place_movers(self, decision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where movers go: a share try another school of the district (NCES: 59% of movers
@@ -1389,7 +1441,8 @@ class TeachSimModel(StaffedModel):
                         ) -> None:
         n_sch = len(self.schools)
         sid = t["school_id"]
-        home = t["role"] == "homeroom"
+        role = self.staff.view("role")
+        home = role == HOMEROOM
         n_sd = self._n_student_days
 
         def count(mask: np.ndarray) -> np.ndarray:
@@ -1407,16 +1460,24 @@ class TeachSimModel(StaffedModel):
         n_lead = count(t["leader"])
         stu_min = self._grade_minutes.mean(axis=1)
         base_minutes = self._baseline_grade_minutes.mean()
-        exits = {k: count(t["exit"] == k) for k in retention.EXIT_NAMES[1:]}
+        decision = y["decision"]
+        exits = {k: count(decision == code) for code, k in enumerate(retention.EXIT_NAMES)
+                 if code != retention.STAY}
+        move_within = (decision == retention.MOVE) & (y["destination"] >= 0)
         vacant = self.vacancies.sum(axis=1)
         growth = y["growth"]
         adopted = self._on_design
+        cohorts = [c for sc in self.schools for c in sc.cohorts]
+        where = (np.array([c.school.index for c in cohorts], dtype=np.int64),
+                 np.array([c.grade for c in cohorts], dtype=np.int64))
+        pupils_of = np.array([c.n_students for c in cohorts], dtype=np.int64)
+        pupils = np.bincount(where[0], weights=pupils_of, minlength=n_sch).astype(np.int64)
         school = {
             "year": np.full(n_sch, year),
             "school_id": np.arange(n_sch, dtype=np.int64),
             "school": np.array([sc.name for sc in self.schools], dtype=object),
-            "policy": np.array([self.compiled[sc.sched].policy.name for sc in self.schools],
-                               dtype=object),
+            "policy": np.array([c.policy.name for c in self.compiled],
+                               dtype=object)[self._school_sched],
             "adopted": adopted,
             "years_since_adoption": np.where(adopted, self.year_index - self.adopt_year, -1),
             "in_startup": adopted & (self.year_index - self.adopt_year
@@ -1435,18 +1496,16 @@ class TeachSimModel(StaffedModel):
             "leader_bench": self._bench.copy(),
             "teachers": teachers,
             "homeroom_teachers": count(home),
-            "specials_teachers": count(t["role"] == "specials"),
-            "support_teachers": count(~home & (t["role"] != "specials")),
+            "specials_teachers": count(role == SPECIALS),
+            "support_teachers": count(~home & (role != SPECIALS)),
             "teachers_added_at_adoption": self._added_teachers * adopted,
-            "pupils_per_teacher": np.array([sum(c.n_students for c in sc.cohorts)
-                                            for sc in self.schools]) / np.maximum(teachers, 1),
+            "pupils_per_teacher": pupils / np.maximum(teachers, 1),
             "vacancies": vacant.astype(np.int64),
             "leaders": n_lead,
             "leader_posts_unfilled": self.leader_posts_unfilled.copy(),
-            "clerks_fte": np.array([sum(c.fte for c in sc.clerks) for sc in self.schools]),
-            "paras_fte": np.array([sum(p.fte for p in sc.paras) for sc in self.schools]),
-            "students": np.array([sum(c.n_students for c in sc.cohorts)
-                                  for sc in self.schools], dtype=np.int64),
+            "clerks_fte": self._clerks_fte.copy(),
+            "paras_fte": self._paras_fte.copy(),
+            "students": pupils,
             "stipends": total(self._leader_pay),
             "other_stipends": total(t["stipend"] - self._leader_pay),
             "aspiring_leaders": count(t["aspiring_leader"]),
@@ -1456,7 +1515,7 @@ class TeachSimModel(StaffedModel):
             "pd_stipends": self._pd_stipends.copy(),
             "residents_hired": self._residents_hired.copy(),
             "residency_costs": self._residents_hired * np.array(
-                [self.compiled[k].policy.induction.residency_cost for k in self._school_sched]),
+                [c.policy.induction.residency_cost for c in self.compiled])[self._school_sched],
             "returners": self._returners_hired.copy(),
             "mentored_novices": count(t["mentored"]),
             "teachers_coached": count(t["coaching_hours"] > 0),
@@ -1487,8 +1546,8 @@ class TeachSimModel(StaffedModel):
                 t["appointments_in_release_time"].astype(float)),
             "practice_mean": mean(t["practice"]),
             "movers": exits["move"],
-            "movers_within_district": count(t["move_destination"] == "within_district"),
-            "movers_out_of_district": count(t["move_destination"] == "out_of_district"),
+            "movers_within_district": count(move_within),
+            "movers_out_of_district": count((decision == retention.MOVE) & ~move_within),
             "new_teachers": count(t["new_to_school"]),
             "arrivals_from_district": count(t["arrived_from_district"]),
             "leavers": exits["leave"],
@@ -1509,25 +1568,24 @@ class TeachSimModel(StaffedModel):
         }
         self._add_record("school_year", school, self._school_rows())
 
-        cohorts = [c for sc in self.schools for c in sc.cohorts]
-        gm = self._grade_minutes
-        for c in cohorts:
-            c.minutes_year = float(gm[c.school.index, c.grade])
-            c.growth_year = float(growth[c.school.index, c.grade])
-            c.achievement = float(students.carry_forward(c.achievement, c.growth_year,
-                                                         self.params.students))
-        b = np.searchsorted(self._rep_of[[c.school.index for c in cohorts]],
-                            np.arange(len(self.seeds) + 1)).tolist()
+        minutes = self._grade_minutes[where]
+        grown = growth[where]
+        achievement = students.carry_forward(np.array([c.achievement for c in cohorts]),
+                                             grown, self.params.students)
+        for c, m, g, a in zip(cohorts, minutes.tolist(), grown.tolist(),
+                              achievement.tolist(), strict=True):
+            c.minutes_year, c.growth_year, c.achievement = m, g, a
+        b = np.searchsorted(self._rep_of[where[0]], np.arange(len(self.seeds) + 1)).tolist()
         self._add_record("cohort_year", {
             "year": np.full(len(cohorts), year),
-            "school_id": np.array([c.school.index for c in cohorts], dtype=np.int64),
+            "school_id": where[0],
             "cohort_id": np.array([c.local_id for c in cohorts], dtype=np.int64),
             "entry_year": np.array([c.entry_year for c in cohorts], dtype=np.int64),
-            "grade": np.array([self.profile.grades[c.grade] for c in cohorts], dtype=object),
-            "students": np.array([c.n_students for c in cohorts], dtype=np.int64),
-            "instructional_minutes": np.array([c.minutes_year for c in cohorts]),
-            "growth_sd": np.array([c.growth_year for c in cohorts]),
-            "achievement_sd": np.array([c.achievement for c in cohorts]),
+            "grade": np.array(self.profile.grades, dtype=object)[where[1]],
+            "students": pupils_of,
+            "instructional_minutes": minutes,
+            "growth_sd": grown,
+            "achievement_sd": achievement,
         }, [slice(b[r], b[r + 1]) for r in range(len(self.seeds))])
 
     def _add_record(self, table: str, block: dict[str, np.ndarray], rows: list[slice]
@@ -1569,16 +1627,13 @@ class TeachSimModel(StaffedModel):
             t.grade = self.profile.grades[g] if g >= 0 else ""
         new_index = s.compact(~gone | (dest >= 0))
         self._arrived = new_index[within]
-        # Agents are listed in row order, so a teacher's new row is its old row's.
-        keep: list[Teacher] = []
-        for t, new_row in zip(self._teachers, new_index.tolist(), strict=True):
-            if new_row < 0:
-                t.school.teachers.remove(t)
-                t.remove()
-            else:
-                t.row = new_row
-                keep.append(t)
-        self._teachers = keep
+        # Agents are listed in row order, as the rows were.
+        kept = (new_index >= 0).tolist()
+        for t in compress(self._teachers, [not k for k in kept]):
+            t.school.teachers.remove(t)
+            t.remove()
+        self._teachers = list(compress(self._teachers, kept))
+        self.reindex()
 
     def _advance_year(self) -> None:
         s = self.staff
@@ -1613,27 +1668,28 @@ class TeachSimModel(StaffedModel):
         counts = self.vacancies[all_school, all_pos]
         all_school = np.repeat(all_school, counts)
         all_pos = np.repeat(all_pos, counts)
-        self._returners_hired = np.zeros(n_sch, dtype=np.int64)
-        self._residents_hired = np.zeros(n_sch, dtype=np.int64)
         novice, unfilled = hiring.school_rates(
             self._poverty, environment.index(self._env),
             self.params.environment.poverty_reference, self.params.hiring)
-        residency = np.array([self.compiled[self._sched_for(i, self.year_index)]
-                              .policy.induction.residency for i in range(n_sch)])
+        residency = np.array([c.policy.induction.residency for c in self.compiled]
+                             )[self._scheds_for(self.year_index)]
         self.vacancies[:] = 0
         # Posts are listed school by school, so each replication's are together.
         bounds = np.searchsorted(self._rep_of[all_school], np.arange(len(self.seeds) + 1))
+        rngs = self._streams("hiring", self.year_index)
+        back_all, back_bounds = self._returners(rngs, np.diff(bounds))
         hires: list[dict[str, Any]] = []
-        for r, rng in enumerate(self._streams("hiring", self.year_index)):
+        came_back, resident_at, open_at, open_post = [], [], [], []
+        for r, rng in enumerate(rngs):
             school = all_school[bounds[r]:bounds[r + 1]]
             pos = all_pos[bounds[r]:bounds[r + 1]]
-            back = self._returners(r, rng, len(school))
+            back = {f: v[back_bounds[r]:back_bounds[r + 1]] for f, v in back_all.items()}
             if len(back["experience"]):
                 # Returners take open posts at random; the rest go to the hiring pool.
                 take = rng.permutation(len(school))[:len(back["experience"])]
                 self._hire(school[take], pos[take], back["experience"], rng, True,
                            traits={**back, "returner": True}, defer=hires)
-                self._returners_hired += np.bincount(school[take], minlength=n_sch)
+                came_back.append(school[take])
                 rest = np.ones(len(school), dtype=bool)
                 rest[take] = False
                 school, pos = school[rest], pos[rest]
@@ -1642,26 +1698,40 @@ class TeachSimModel(StaffedModel):
             resident = residency[school] & (years == 0)
             self._hire(school[filled], pos[filled], years[filled], rng, True,
                        resident=resident[filled], defer=hires)
-            self._residents_hired += np.bincount(school[filled & resident], minlength=n_sch)
-            np.add.at(self.vacancies, (school[~filled], pos[~filled]), 1)
+            resident_at.append(school[filled & resident])
+            open_at.append(school[~filled])
+            open_post.append(pos[~filled])
+        self._returners_hired = np.bincount(np.concatenate([np.zeros(0, np.int64), *came_back]),
+                                            minlength=n_sch)
+        self._residents_hired = np.bincount(np.concatenate(resident_at), minlength=n_sch)
+        np.add.at(self.vacancies, (np.concatenate(open_at), np.concatenate(open_post)), 1)
         self._add_teachers(hires)
         self._regroup()
 
-    def _returners(self, r: int, rng: np.random.Generator, open_posts: int
-                   ) -> dict[str, np.ndarray]:
-        """Former teachers of replication ``r``'s district who come back this year (at
-        most ``open_posts``), removed from the pool with the rest of those who will no
-        longer return."""
-        pool = self._pools[r]
-        pool["years_away"] = pool["years_away"] + 1
-        want = returners.returning(rng.random(len(pool["years_away"])), pool["years_away"],
-                                   self.params.returners)
+    def _returners(self, rngs: list[np.random.Generator], open_posts: np.ndarray
+                   ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Former teachers who come back this year: in each replication's district (its
+        generator ``rngs[r]``) at most ``open_posts[r]``, removed from the pool with the
+        rest of those who will no longer return. Returns their fields (grouped by
+        replication) and each replication's bounds in them."""
+        pool = self._pool
+        n_rep = len(rngs)
+        years_away = pool["years_away"] + 1
+        rep = pool["rep"]
+        sizes = np.bincount(rep, minlength=n_rep)
+        u = np.concatenate([rng.random(m) for rng, m in zip(rngs, sizes.tolist(),
+                                                              strict=True)])
+        want = returners.returning(u, years_away, self.params.returners)
+        # Those who want to return but find no open post here teach elsewhere: the first
+        # open_posts of each replication's who want to come back.
         idx = np.flatnonzero(want)
-        # Those who want to return but find no open post here teach elsewhere.
-        back = {f: pool[f][idx[:open_posts]] for f in POOL_FIELDS}
-        keep = ~want & returners.still_in_pool(pool["years_away"], self.params.returners)
-        self._pools[r] = {f: v[keep] for f, v in pool.items()}
-        return back
+        first = np.searchsorted(rep[idx], np.arange(n_rep))
+        rank = np.arange(len(idx)) - first[rep[idx]]
+        idx = idx[rank < open_posts[rep[idx]]]
+        back = {f: pool[f][idx] for f in POOL_FIELDS}
+        keep = ~want & returners.still_in_pool(years_away, self.params.returners)
+        self._pool = {f: v[keep] for f, v in {**pool, "years_away": years_away}.items()}
+        return back, np.searchsorted(rep[idx], np.arange(n_rep + 1))
 
     # --- running -----------------------------------------------------------------
     def run_years(self, years: int, progress: Callable[[int], None] | None = None) -> None:

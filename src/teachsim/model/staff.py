@@ -35,6 +35,7 @@ class Staff:
         "cls": np.int16,  # teacher class in the compiled schedule (see schedule.py)
         "sched": np.int16,  # compiled schedule the teacher's school follows
         "agent_id": np.int64,
+        "slot": np.int64,  # the agent's slot (agents.StaffedModel.slot)
         "leader": np.bool_,
         "new_to_team": np.bool_,  # joined the school this year
         "arrived_within": np.bool_,  # ... from another school of the district
@@ -120,14 +121,14 @@ class Staff:
             while cap < self.n + n:
                 cap *= 2
             self._resize(cap)
-        rows = np.arange(self.n, self.n + n)
+        new = slice(self.n, self.n + n)
         # Rows past n may hold data of teachers dropped by compact(): start clean.
         for name in (*self.fields, *self.matrices):
-            getattr(self, name)[rows] = 0
+            getattr(self, name)[new] = 0
         for name, value in values.items():
-            getattr(self, name)[rows] = value
+            getattr(self, name)[new] = value
         self.n += n
-        return rows
+        return np.arange(new.start, new.stop)
 
     def compact(self, keep: np.ndarray) -> np.ndarray:
         """Drop rows where ``keep`` is False; return the new row of each kept old row

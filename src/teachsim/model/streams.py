@@ -79,8 +79,9 @@ def streams(roots: list[int], name: str, *extra: int) -> list[np.random.Generato
 
     out: list[np.random.Generator] = [None] * len(roots)  # type: ignore[list-item]
     for idx, run in _root_groups(tuple(roots)):
-        entropy = np.concatenate([run, np.broadcast_to(spawn, (len(idx), len(spawn)))],
-                                 axis=1)
+        entropy = np.empty((len(idx), run.shape[1] + len(spawn)), dtype=np.uint64)
+        entropy[:, :run.shape[1]] = run
+        entropy[:, run.shape[1]:] = spawn
         for i, w in zip(idx.tolist(), seed_words(entropy), strict=True):
             out[i] = np.random.Generator(np.random.PCG64(_Words(w)))
     return out
