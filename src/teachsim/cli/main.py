@@ -17,7 +17,20 @@ for command in COMMANDS:
 __all__ = ["app", "main"]
 
 
+def _local_sweep(args: list[str]) -> bool:
+    """Whether the command line asks for a sweep on local worker processes."""
+    return bool(args) and args[0] == "sweep" and not any(
+        a in ("--serial", "--dask-local", "--help") or a.startswith("--dask")
+        for a in args[1:])
+
+
 def main() -> None:
+    if _local_sweep(sys.argv[1:]):
+        # The workers' fork server loads the model (seconds) while the command line is
+        # parsed and the sweep prepared; the sweep command would start it otherwise.
+        from teachsim.experiments.forkserver import start
+
+        start()
     try:
         app()
     except KeyboardInterrupt:

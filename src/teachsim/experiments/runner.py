@@ -202,8 +202,13 @@ def executor(engine: Engine) -> Iterator[Executor]:
         ctx = forkserver.context()
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=engine.workers, mp_context=ctx) as pool:
+        pool = ProcessPoolExecutor(max_workers=engine.workers, mp_context=ctx)
+        try:
             yield pool
+        finally:
+            # The workers exit while the sweep writes its catalogue; the interpreter
+            # waits for them at exit.
+            pool.shutdown(wait=False, cancel_futures=True)
     elif engine.kind in ("dask", "dask-local"):
         import dask
         from distributed import Client, LocalCluster
@@ -368,6 +373,10 @@ def sweep(
             progress(len(specs) - len(todo) + done, failed, len(specs))
 
     if todo:
+        # The catalogue's library, loaded while the workers start rather than after the
+        # last run (store.build_catalogue).
+        import duckdb  # noqa: F401
+
         size = experiment.spec.chunk_size or max(1, min(
             CHUNK_MAX, math.ceil(len(todo) / (max(engine.workers, 1) * 8))))
         queue = deque(_chunks(todo, size))

@@ -25,6 +25,7 @@ import re
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -186,16 +187,31 @@ class ResultsStore:
         os.close(fd)
         tmp = Path(name)
         tmp.unlink()  # DuckDB creates the file itself
+        files = self.table_files()
+        # The largest table is copied on a second connection while the others are: the
+        # copies are mostly single-threaded, and this is the wait at the end of a sweep.
+        largest = max(files, key=lambda t: sum(p.stat().st_size for p in files[t]),
+                      default=None)
+
+        def create(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+            for table in tables:
+                try:
+                    con.execute(f"CREATE TABLE {ident(table)} AS {select(table, '$files')}",
+                                {"files": [str(p) for p in files[table]]})
+                except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+                    raise damaged_chunk(self.parts, exc) from None
+
         try:
             con = duckdb.connect(str(tmp))
             try:
-                for table, paths in self.table_files().items():
-                    try:
-                        con.execute(f"CREATE TABLE {ident(table)} AS "
-                                    f"{select(table, '$files')}",
-                                    {"files": [str(p) for p in paths]})
-                    except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-                        raise damaged_chunk(self.parts, exc) from None
+                cur = con.cursor()
+                try:
+                    with ThreadPoolExecutor(1) as side:
+                        big = side.submit(create, cur, [largest] if largest else [])
+                        create(con, [t for t in files if t != largest])
+                        big.result()
+                finally:
+                    cur.close()
                 con.execute("CREATE TABLE _chunks AS SELECT unnest($names) AS chunk",
                             {"names": [d.name for d in self.chunk_dirs()]})
             finally:
