@@ -105,6 +105,28 @@ def test_compiled_days_equal_the_day_by_day_numpy_step(seed: int) -> None:
         np.testing.assert_allclose(got[key], want[key], rtol=1e-13, atol=0, err_msg=key)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.floats(-3.0, 3.0), st.floats(0.01, 0.6),
+       st.floats(-0.5, 1.5), st.floats(0.0, 1.5))
+def test_compiled_days_skip_only_draws_that_decide_nothing(
+        seed: int, effect: float, base: float, b_low: float, b_span: float) -> None:
+    """The kernel skips the absence probability for draws above the highest it can reach
+    this year; with burnout's effect of either sign, starting burnout outside [0, 1] and
+    rates that hit the 0.9 cap, every absence and moved appointment is still the numpy
+    step's."""
+    c = _case(seed, n=9, days=60)
+    c["b"] = np.random.default_rng(seed).uniform(b_low, b_low + b_span, 9)
+    # (a negative effect is refused in a parameter file; the kernel allows it all the same)
+    ap = Absence.model_construct(**{**Absence().model_dump(), "base_rate": base,
+                                    "burnout_effect": effect, "appointment_share": 0.5,
+                                    "appointment_move_share": 0.9})
+    want, got = _numpy_days(c, ap, BP), _kernel_days(c, ap, BP)
+    assert got["absent_days"].tolist() == want["absent_days"].tolist()
+    assert got["moved"].tolist() == want["moved"].tolist()
+    for key in want:
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-13, atol=0, err_msg=key)
+
+
 def test_the_cases_exercise_absences_moves_and_missed_sessions() -> None:
     out = [_numpy_days(_case(seed), AP, BP) for seed in range(5)]
     assert sum(o["absent_days"].sum() for o in out) > 20
