@@ -2,7 +2,8 @@
 
 Daily mechanisms update these arrays for all teachers at once. Rows are kept dense: at
 the end of each school year the rows of teachers who left are dropped (``compact``) and
-each agent's ``row`` is updated, so daily updates never touch departed teachers.
+the model's table of rows by agent ``slot`` is updated at once
+(``agents.StaffedModel.reindex``), so daily updates never touch departed teachers.
 """
 
 from __future__ import annotations
