@@ -9,11 +9,17 @@ With ``--against DIR``, the same commands also run on another checkout of teachs
 one after the other, so that the two are measured side by side on the same machine.
 
     uv run python benchmarks/bench_montecarlo.py [--against /tmp/base] [--repeats 2]
+
+Each checkout's modules are compiled to bytecode first, as Python does on a first import
+(unless PYTHONDONTWRITEBYTECODE is set, as on some machines): otherwise every sweep would
+compile them from source again. Install the environment with ``uv sync
+--compile-bytecode`` (the README's command) for the same reason.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import subprocess
 import sys
@@ -47,6 +53,8 @@ def main() -> None:
     checkouts = {"this checkout": ROOT}
     if args.against:
         checkouts[f"{args.against}"] = args.against.resolve()
+    for checkout in checkouts.values():
+        compileall.compile_dir(checkout / "src", quiet=1)
     print(f"{args.workers} worker processes; wall time of `teachsim sweep` in a new "
           f"process, {os.cpu_count()} cores")
     for experiment, runs in EXPERIMENTS.items():
