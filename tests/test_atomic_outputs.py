@@ -38,9 +38,13 @@ def command(out: Path, seed: int) -> list[str]:
 
 def test_run_killed_at_random_moments_leaves_old_or_complete(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    started = time.perf_counter()
-    subprocess.run(command(out, 1), check=True, capture_output=True, cwd=ROOT)
-    full = time.perf_counter() - started
+    # the quicker of two runs: one slow spell of the machine must not push every kill
+    # past the end of the run
+    full = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        subprocess.run(command(out, 1), check=True, capture_output=True, cwd=ROOT)
+        full = min(full, time.perf_counter() - started)
     rng = random.Random(20261124)
     outcomes = {"old": 0, "new": 0}
     for attempt in range(8):
