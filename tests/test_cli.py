@@ -70,3 +70,21 @@ def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown format"):
         write_table({"a": np.arange(3)}, tmp_path / "t.xls", fmt="xls")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("args", "early"), [
+    (["sweep", "experiments/x.toml"], True),
+    (["sweep", "experiments/x.toml", "--workers", "2", "--out", "r"], True),
+    (["sweep", "experiments/x.toml", "--serial"], False),
+    (["sweep", "experiments/x.toml", "--dask", "tcp://h:8786"], False),
+    (["sweep", "experiments/x.toml", "--dask=tcp://h:8786"], False),
+    (["sweep", "experiments/x.toml", "--dask-local"], False),
+    (["sweep", "--help"], False),
+    (["run", "configs/school_d.toml"], False),
+    ([], False),
+])
+def test_the_fork_server_starts_early_only_for_local_sweeps(args: list[str], early: bool
+                                                             ) -> None:
+    from teachsim.cli.main import _local_sweep
+
+    assert _local_sweep(args) is early
