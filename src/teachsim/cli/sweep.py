@@ -43,11 +43,6 @@ def sweep(
     if sum([bool(dask), dask_local, serial]) > 1:
         usage("--dask/--dask-local/--serial", "more than one engine given",
               "choose one engine: --dask ADDRESS, --dask-local or --serial")
-    if not (dask or dask_local or serial):
-        # the local workers' fork server loads the model while the sweep is prepared
-        from teachsim.experiments.forkserver import start
-
-        start()
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     from teachsim.experiments.api import run_experiment

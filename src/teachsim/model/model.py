@@ -588,8 +588,8 @@ class TeachSimModel(StaffedModel):
         self._regroup()
         self._support_attrition()
         #: each school's clerks and paraprofessionals this year, FTE
-        self._clerks_fte = np.array([sum(c.fte for c in sc.clerks) for sc in self.schools])
-        self._paras_fte = np.array([sum(pa.fte for pa in sc.paras) for sc in self.schools])
+        self._clerks_fte = self._fte("clerks")
+        self._paras_fte = self._fte("paras")
         self._school_sched = np.array([sc.sched for sc in self.schools], dtype=np.intp)
         s.view("sched")[:] = self._school_sched[s.view("school")]
         p = self.params
@@ -662,6 +662,10 @@ class TeachSimModel(StaffedModel):
         return self._engage * self._collegial * (
             self._facmult * fac + self.params.collaboration.facilitation_unfacilitated * unf)
 
+    def _fte(self, kind: str) -> np.ndarray:
+        """Each school's ``kind`` ("clerks" or "paras") staff now, FTE."""
+        return np.array([sum(a.fte for a in getattr(sc, kind)) for sc in self.schools])
+
     def _duties(self) -> tuple[np.ndarray, np.ndarray]:
         """Duty minutes a student day each school cannot cover, and those its
         paraprofessionals take (teachers first, as their days say under the schedule
@@ -677,9 +681,8 @@ class TeachSimModel(StaffedModel):
         need = np.maximum(0.0, np.array([sp.duty_minutes_per_day
                                          - sp.other_staff_duty_minutes_per_day
                                          for sp in self.specs]) - teachers)
-        capacity = np.array([sum(pa.fte for pa in sc.paras)
-                             * self.specs[sc.index].para_duty_minutes_per_day
-                             for sc in self.schools])
+        capacity = self._fte("paras") * np.array([sp.para_duty_minutes_per_day
+                                                  for sp in self.specs])
         para = np.minimum(need, capacity)
         return need - para, para
 

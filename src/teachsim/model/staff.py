@@ -36,7 +36,7 @@ class Staff:
         "cls": np.int16,  # teacher class in the compiled schedule (see schedule.py)
         "sched": np.int16,  # compiled schedule the teacher's school follows
         "agent_id": np.int64,
-        "slot": np.int64,  # the agent's slot (agents.StaffedModel.slot)
+        "slot": np.int64,  # the agent's slot (agents.StaffedModel.new_slots)
         "leader": np.bool_,
         "new_to_team": np.bool_,  # joined the school this year
         "arrived_within": np.bool_,  # ... from another school of the district
