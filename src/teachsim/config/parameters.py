@@ -9,6 +9,7 @@ docs/parameters.md is generated from them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -16,22 +17,38 @@ from pydantic import Field, model_validator
 
 from teachsim.config.validation import Invalid, Strict
 
+#: distribution families a prior can take; each is shaped by (low, central, high)
+PRIOR_KINDS = ("pert", "uniform")
+
 
 def param(default: Any, *, unit: str, source: str, description: str,
           ge: float | None = None, le: float | None = None,
-          prior: tuple[float, float] | None = None) -> Any:
+          prior: tuple[float, float] | None = None, prior_basis: str = "",
+          prior_kind: Literal["pert", "uniform"] = "pert") -> Any:
     """A config field carrying its unit and source (shown in errors and generated docs).
 
-    ``prior`` is the (low, high) of the range the literature allows; the default is the
-    central value. The uncertainty analysis draws from these ranges.
+    ``prior`` is the (low, high) of the range the literature or the stated reasoning
+    allows; the default is the central value. ``prior_kind`` says how the uncertainty
+    analysis draws from the range: "pert" (a Beta-PERT distribution with its mode at the
+    default, the usual choice for a range elicited as low / most likely / high) or
+    "uniform" (no value in the range favoured). ``prior_basis`` says why the range is what
+    it is, when ``source`` does not.
     """
     extra: dict[str, Any] = {"unit": unit, "source": source}
     if prior is not None:
         low, high = prior
-        if not low <= default <= high:
+        if not low <= default <= high or not low < high:
             raise ValueError(f"default {default} of '{description}' is outside its prior "
-                             f"{prior}")
+                             f"{prior} (or the prior is empty)")
+        if (ge is not None and low < ge) or (le is not None and high > le):
+            raise ValueError(f"prior {prior} of '{description}' leaves the valid range "
+                             f"[{ge}, {le}]")
+        if prior_kind not in PRIOR_KINDS:
+            raise ValueError(f"unknown prior kind {prior_kind!r}")
         extra["prior"] = [low, default, high]
+        extra["prior_kind"] = prior_kind
+        if prior_basis:
+            extra["prior_basis"] = prior_basis
     return Field(default, ge=ge, le=le, description=f"{description} [{unit}; {source}]",
                  json_schema_extra=extra)
 
@@ -39,12 +56,68 @@ def param(default: Any, *, unit: str, source: str, description: str,
 def priors(model: type[Strict]) -> dict[str, tuple[float, float, float]]:
     """(low, central, high) of every parameter of ``model`` (a behaviour table) that has
     a prior range."""
-    out: dict[str, tuple[float, float, float]] = {}
+    return {name: (p.low, p.central, p.high) for name, p in prior_specs(model).items()}
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A parameter's prior: its range, central value (the default), the distribution
+    family, whether it takes whole numbers, its unit and why the range is what it is."""
+
+    key: str
+    low: float
+    central: float
+    high: float
+    kind: str
+    integer: bool
+    unit: str
+    source: str
+    basis: str
+
+
+def prior_specs(model: type[Strict], prefix: str = "") -> dict[str, Prior]:
+    """The :class:`Prior` of every parameter of ``model`` that has one, keyed by name
+    (``prefix`` + name for :attr:`Prior.key`)."""
+    out: dict[str, Prior] = {}
     for name, f in model.model_fields.items():
         extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
         if "prior" in extra:
             low, central, high = extra["prior"]  # type: ignore[misc]
-            out[name] = (float(low), float(central), float(high))
+            out[name] = Prior(prefix + name, float(low), float(central), float(high),
+                              str(extra.get("prior_kind", "pert")), f.annotation is int,
+                              str(extra.get("unit", "")), str(extra.get("source", "")),
+                              str(extra.get("prior_basis", "")))
+    return out
+
+
+def all_priors() -> dict[str, Prior]:
+    """Every prior of the model, keyed by its dotted scenario key
+    (``behaviour.<table>.<name>`` and ``costs.<name>``)."""
+    out: dict[str, Prior] = {}
+    for table, field in Behaviour.model_fields.items():
+        model = field.annotation
+        assert isinstance(model, type) and issubclass(model, Strict)
+        out.update({p.key: p for p in prior_specs(model, f"behaviour.{table}.").values()})
+    out.update({p.key: p for p in prior_specs(Costs, "costs.").values()})
+    return out
+
+
+def uncertain_without_prior() -> list[str]:
+    """Dotted keys of parameters marked "assumption" or "calibrated" that have no prior
+    (the uncertainty analysis would silently hold them fixed)."""
+    out = []
+    tables: list[tuple[str, type[Strict]]] = []
+    for table, field in Behaviour.model_fields.items():
+        model = field.annotation
+        assert isinstance(model, type) and issubclass(model, Strict)
+        tables.append((f"behaviour.{table}.", model))
+    tables.append(("costs.", Costs))
+    for prefix, model in tables:
+        for name, f in model.model_fields.items():
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            source = str(extra.get("source", ""))
+            if source.startswith(("assumption", "calibrat")) and "prior" not in extra:
+                out.append(prefix + name)
     return out
 
 
