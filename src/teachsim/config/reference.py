@@ -147,14 +147,43 @@ def render() -> str:
 PARAMS_INTRO = """# Parameters
 
 Every number of the model: behaviour parameters (the `[behaviour.*]` tables of a
-scenario) with value, unit and source, then the scenario's other numbers. Generated from
-the code (`uv run python -m teachsim.config.reference parameters > docs/parameters.md`); a test
-fails when it is stale. "assumption" marks values no published figure pins down: vary them
-in sensitivity analyses. "calibrated" marks values tuned so that the traditional baseline
-reproduces a target of [calibration.md](calibration.md). A prior range (low - high) is
-given where the literature gives a range rather than one value; the value is its central
-point, and the uncertainty analysis draws from the range.
+scenario) with value, prior, unit and source, then the scenario's other numbers. Generated
+from the code (`uv run python -m teachsim.config.reference parameters > docs/parameters.md`);
+a test fails when it is stale. "assumption" marks values no published figure pins down.
+"calibrated" marks values tuned so that the traditional baseline reproduces a target of
+[calibration.md](calibration.md).
+
+**Priors.** Every "assumption" or "calibrated" parameter (the default start-up cost
+lines excepted), and every sourced one whose literature gives a range rather than one
+figure, has a prior: the distribution the uncertainty analysis draws it from, shown with
+the range's ends, and a column saying why the range is what it is (where that is a
+judgement, it says so). Two kinds are used:
+
+- `PERT low - high`: a Beta-PERT distribution on [low, high] with its mode at the value
+  shown, the usual choice for a range elicited as low / most likely / high. With mode
+  m, it is a Beta(alpha, beta) stretched onto the range, alpha = 1 + 4(m - low)/(high -
+  low) and beta = 1 + 4(high - m)/(high - low); its mean is (low + 4m + high)/6.
+- `uniform low - high`: every value in the range equally likely, where nothing favours
+  the value shown over the rest.
+
+Integer parameters have whole-number ends. The prior of a calibrated parameter is what we
+believe before seeing the calibration targets, so it is wide: `teachsim fit` updates the
+priors of the calibrated parameters against [calibration.md](calibration.md)'s targets
+to a posterior ensemble of weighted parameter sets (`configs/posterior/`), and
+experiments draw their parameter sets from that ensemble. The value column is the default
+a scenario uses when it sets nothing else.
 """
+
+
+def _prior(extra: dict[str, Any]) -> tuple[str, str]:
+    """(the prior as "PERT low - high" or "uniform low - high", why the range) of a
+    parameter's schema extra; empty when it has no prior."""
+    prior = extra.get("prior")
+    if not isinstance(prior, list):
+        return "", ""
+    kind = "PERT" if extra.get("prior_kind", "pert") == "pert" else str(extra["prior_kind"])
+    why = str(extra.get("prior_basis", "")).replace("|", "\\|")
+    return f"{kind} {prior[0]:g} - {prior[2]:g}", why
 
 
 def render_parameters() -> str:
@@ -167,26 +196,28 @@ def render_parameters() -> str:
         lines += [f"### `[behaviour.{table}]`", ""]
         if model.__doc__:
             lines += [" ".join(model.__doc__.split()), ""]
-        lines += ["| name | value | prior (low - high) | unit | source | meaning |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["| name | value | prior | unit | source | meaning | why this range |",
+                  "|---|---|---|---|---|---|---|"]
         for name, f in model.model_fields.items():
             extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
             meaning = (f.description or "").split(" [")[0]
-            prior = extra.get("prior")
-            span = f"{prior[0]:g} - {prior[2]:g}" if isinstance(prior, list) else ""
+            span, why = _prior(extra)
             lines.append(f"| `{name}` | {_default(f)} | {span} | {extra.get('unit', '')} | "
-                         f"{extra.get('source', '')} | {meaning} |")
+                         f"{extra.get('source', '')} | {meaning} | {why} |")
         lines.append("")
     from teachsim.config.parameters import Costs, StartupLine
 
     lines += ["## Costs: `[costs]`", "", " ".join((Costs.__doc__ or "").split()), "",
-              "| name | value | unit | source | meaning |", "|---|---|---|---|---|"]
+              "| name | value | prior | unit | source | meaning | why this range |",
+              "|---|---|---|---|---|---|---|"]
     for name, f in Costs.model_fields.items():
         if name == "startup":
             continue
         extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
-        lines.append(f"| `{name}` | {_default(f)} | {extra.get('unit', '')} | "
-                     f"{extra.get('source', '')} | {(f.description or '').split(' [')[0]} |")
+        span, why = _prior(extra)
+        lines.append(f"| `{name}` | {_default(f)} | {span} | {extra.get('unit', '')} | "
+                     f"{extra.get('source', '')} | {(f.description or '').split(' [')[0]} | "
+                     f"{why} |")
     lines += ["", "Default start-up lines (`[[costs.startup]]`), per adopting school:", "",
               "| name | amount | per | start-up years | source |", "|---|---|---|---|---|"]
     for line in Costs().startup:
