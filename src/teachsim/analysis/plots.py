@@ -158,3 +158,57 @@ def sensitivity(indices: pd.DataFrame, value: str, conf: str, title: str
 def save(fig: Figure, path: str) -> None:
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def discovery_tradeoff(trajectory: pd.DataFrame, min_density: float, base_rate: float,
+                       title: str, picked: int | None = None) -> tuple[Figure, pd.DataFrame]:
+    """PRIM's peeling trajectory: coverage against density of each box, coloured by the
+    number of inputs it restricts; the box first picked from it (``picked``) circled, the
+    boxes pruned from that one (``stage`` is "pruned") as open squares, the quoted box
+    (``chosen``) starred; the target density and the share of all cases that are of
+    interest (the density of the whole box)."""
+    import textwrap
+
+    data = trajectory.sort_values("box")
+    peeling = data[data["stage"] == "peeling"]
+    pruned = data[data["stage"] == "pruned"]
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    ax.plot(peeling["coverage"], peeling["density"], color="grey", lw=1, zorder=1)
+    top = max(int(data["restricted_inputs"].max()), 1)
+    cmap = plt.get_cmap("viridis", top + 1)
+    points = ax.scatter(peeling["coverage"], peeling["density"],
+                        c=peeling["restricted_inputs"], cmap=cmap, vmin=-0.5,
+                        vmax=top + 0.5, s=28, zorder=2)
+    bar = fig.colorbar(points, ax=ax, ticks=range(top + 1))
+    bar.set_label("inputs restricted")
+    if not pruned.empty:
+        ax.scatter(pruned["coverage"], pruned["density"], marker="s", s=40,
+                   facecolor="none", edgecolor="black", zorder=2,
+                   label="picked box with weak restrictions dropped")
+    if picked is not None and not pruned.empty:
+        row = data[data["box"] == picked].iloc[0]
+        ax.scatter([row["coverage"]], [row["density"]], marker="o", s=130,
+                   facecolor="none", edgecolor="black", lw=1.2, zorder=3,
+                   label=f"picked from the trajectory ({int(row['restricted_inputs'])} "
+                   "restricted)")
+    chosen = data[data["chosen"]]
+    if not chosen.empty:
+        row = chosen.iloc[0]
+        ax.scatter([row["coverage"]], [row["density"]], marker="*", s=320,
+                   facecolor="none", edgecolor="#c44e52", lw=2, zorder=3,
+                   label=f"quoted box: coverage {100 * row['coverage']:.0f}%, density "
+                   f"{100 * row['density']:.0f}%, {int(row['restricted_inputs'])} "
+                   "restricted")
+    ax.axhline(min_density, color="#c44e52", ls="--", lw=1,
+               label=f"target density {100 * min_density:.0f}%")
+    ax.axhline(base_rate, color="grey", ls=":", lw=1,
+               label=f"all cases {100 * base_rate:.0f}%")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(max(0.0, min(base_rate, float(data["density"].min())) - 0.05), 1.02)
+    ax.set_xlabel("coverage: share of all cases of interest inside the box")
+    ax.set_ylabel("density: share of the box's cases that are of interest")
+    ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", ncols=2,
+              bbox_to_anchor=(0.5, -0.13))
+    fig.tight_layout()
+    return fig, data
