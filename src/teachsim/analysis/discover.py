@@ -409,10 +409,16 @@ def _drawn(res: Results, draw_ids: np.ndarray, manifest: dict[str, Any], arm: st
     the arm's resolved scenario in the manifest, so that it is a case like the others."""
     draws = res.table("draws").drop_duplicates("draw").set_index("draw")
     scenario = manifest["arms"][arm].get("scenario", {})
+    # a value an arm sets is the analyst's choice and wins over the draw
+    chosen = {k for info in manifest["arms"].values() for k in (info.get("set") or {})}
     out: dict[str, np.ndarray] = {}
     for name in draws.columns:
         if name in _ID_COLUMNS or name in taken or not pd.api.types.is_numeric_dtype(
                 draws[name]):
+            continue
+        if name in chosen:
+            notes.append(f"{name} left out: an arm sets it, so the runs did not take the "
+                         "drawn values")
             continue
         values = draws[name].reindex(draw_ids).to_numpy(dtype=float, copy=True)
         fixed = draw_ids < 0

@@ -61,7 +61,7 @@ def discover(
         written = write(d, out_dir or results / "discover")
     out.print(escape(d.sentence), highlight=False, soft_wrap=True)
     box = d.box
-    t = Table(title=f"Box {box.chosen} of {len(box.trajectory) - 1}: coverage "
+    t = Table(title=f"The box (number {box.chosen} on the trajectory): coverage "
               f"{100 * box.coverage:.0f}%, density {100 * box.density:.0f}%, mass "
               f"{100 * box.mass:.0f}% ({box.n_box} of {d.n_cases} cases; "
               f"{d.n_of_interest} {'fail' if d.target == 'fails' else 'succeed'} overall)",
