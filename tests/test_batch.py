@@ -68,9 +68,14 @@ def test_batched_districts_equal_single_runs(arm: str) -> None:
         assert ids.min() >= 1  # ids are counted within the replication, from 1
 
 
-def test_sweep_chunks_run_as_batches_with_the_same_tables(monkeypatch: pytest.MonkeyPatch
-                                                          ) -> None:
-    exp = load_experiment(ROOT / "experiments" / "schedule_comparison.toml")
+@pytest.mark.parametrize(("point_estimate", "batches"), [
+    (True, [3, 3]),  # one batch per arm
+    (False, [2, 1, 2, 1]),  # one per arm and parameter set (two replications per draw)
+])
+def test_sweep_chunks_run_as_batches_with_the_same_tables(
+        monkeypatch: pytest.MonkeyPatch, point_estimate: bool, batches: list[int]) -> None:
+    exp = load_experiment(ROOT / "experiments" / "schedule_comparison.toml",
+                          point_estimate=point_estimate)
     specs = [s for s in exp.run_specs(3) if s.arm != "weekly_plc"]
     specs = [replace(s, years=3) for s in specs]
     calls: list[int] = []
@@ -82,7 +87,7 @@ def test_sweep_chunks_run_as_batches_with_the_same_tables(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(runner, "run_batch", counting)
     batched = runner.run_chunk(specs)
-    assert calls == [3, 3]  # one batch per arm
+    assert calls == batches
     alone = runner.Packed.of([runner.run_one(s) for s in specs])
     assert [r["run_id"] for r in batched.records] == [r["run_id"] for r in alone.records]
     assert {r["status"] for r in batched.records} == {"ok"}

@@ -34,6 +34,10 @@ def sweep(
     new: Annotated[bool, typer.Option("--new", help="start over when the experiment file, "
                                       "or a scenario, policy or roster it reads, changed "
                                       "(old results are kept aside)")] = False,
+    point_estimate: Annotated[bool, typer.Option(
+        "--point-estimate", help="run every parameter at its value (no parameter "
+        "uncertainty: bands are chance alone) instead of drawing parameter sets from the "
+        "posterior ensemble")] = False,
 ) -> None:
     """Run an experiment (arms x sweep points x replications); re-running the same command
     resumes where it stopped. Exit code 0: every run succeeded; 3: the sweep finished but
@@ -62,7 +66,8 @@ def sweep(
         try:
             res = run_experiment(experiment, out=out_dir, replications=replications,
                                  workers=workers, dask=dask, dask_local=dask_local,
-                                 serial=serial, new=new, progress=progress)
+                                 serial=serial, new=new,
+                                 point_estimate=point_estimate, progress=progress)
         except (ConfigError, RuntimeError) as exc:
             bar.stop()
             fail(exc)

@@ -26,18 +26,20 @@ def run_experiment(
     dask_local: bool = False,
     serial: bool = False,
     new: bool = False,
+    point_estimate: bool = False,
     progress: Callable[[int, int, int], None] | None = None,
 ) -> Results:
     """Run (or resume) an experiment and return its results.
 
     Engine: in this process (``serial``), a Dask cluster (``dask="tcp://host:8786"``), a
     local Dask cluster (``dask_local``), or local processes (default; ``workers`` defaults
-    to every core).
+    to every core). ``point_estimate`` runs every parameter at its value instead of
+    drawing parameter sets from the experiment's ensemble.
     """
     from teachsim.experiments.design import load_experiment
     from teachsim.experiments.runner import Engine, default_workers, sweep
 
-    exp = load_experiment(experiment)
+    exp = load_experiment(experiment, point_estimate=point_estimate)
     n = workers or default_workers()
     if serial:
         engine = Engine("serial", 1)

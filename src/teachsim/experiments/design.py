@@ -31,6 +31,7 @@ from teachsim.config.limits import (
 from teachsim.config.paths import exists, is_dir
 from teachsim.config.tomlio import load_with_extends, read_toml
 from teachsim.config.validation import Invalid, Strict, quote, to_config_error
+from teachsim.experiments.ensemble import Ensemble, draw_indices
 from teachsim.model.run import TABLES
 from teachsim.model.scenario import LoadedScenario, scenario_from_mapping
 
@@ -97,6 +98,21 @@ class Sweep(Strict):
         return self
 
 
+class Uncertainty(Strict):
+    """Which parameter values the runs use."""
+
+    parameters: str = Field(
+        "posterior", min_length=1, max_length=1000,
+        description='"posterior": a parameter set drawn from the shipped posterior '
+        'ensemble (configs/posterior/ensemble.csv) for each group of replications; '
+        '"point": every parameter at its value; or the path of an ensemble CSV written by '
+        "teachsim fit (relative to the experiment file)")
+    replications_per_draw: int = Field(
+        2, ge=1, le=MAX_REPLICATIONS, description="consecutive replications that share a "
+        "parameter set: their spread is chance alone, the spread between draws is "
+        "parameter uncertainty (at least 2 to tell them apart)")
+
+
 class ExperimentFile(Strict):
     name: str = Field(min_length=1, max_length=200, description="experiment name (the "
                       "default results directory is results/<name>)")
@@ -116,6 +132,8 @@ class ExperimentFile(Strict):
     arm: list[Arm] = Field(default_factory=lambda: [Arm(name="base")], max_length=MAX_ARMS,
                            description="[[arm]] tables; default: one arm, the base scenario")
     sweep: Sweep | None = Field(None, description="optional parameter sweep")
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty,
+                                     description="parameter values: drawn or fixed")
 
     @model_validator(mode="after")
     def _size(self) -> ExperimentFile:
@@ -162,6 +180,8 @@ class RunSpec:
     years: int
     loaded: LoadedScenario
     tables: tuple[str, ...]
+    #: row of the parameter ensemble this run uses (-1: every parameter at its value)
+    draw: int = -1
 
 
 @dataclass
@@ -176,31 +196,77 @@ class Experiment:
     base_data: dict[str, Any]
     base_origins: dict[str, Path]
     base_path: Path
-    _cache: dict[tuple[str, int], LoadedScenario] = field(default_factory=dict, repr=False)
+    #: parameter sets the runs draw from (None: every parameter at its value)
+    ensemble: Ensemble | None = None
+    _cache: dict[tuple[str, int, int], LoadedScenario] = field(default_factory=dict,
+                                                               repr=False)
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
+    @property
+    def uncertainty_id(self) -> str:
+        """What the runs' parameter values come from: 'point', or the ensemble's hash
+        and the replications per draw (a changed ensemble changes every run)."""
+        if self.ensemble is None:
+            return "point"
+        digest = hashlib.sha256(self.ensemble.values.tobytes() + self.ensemble.weights
+                                .tobytes() + "\n".join(self.ensemble.keys).encode())
+        return f"ensemble {digest.hexdigest()[:16]} x{self.spec.uncertainty.replications_per_draw}"
+
+    def draws(self, n_rep: int) -> list[int]:
+        """The ensemble row of each replication (-1 for all when parameters are fixed):
+        replications ``k*r .. k*r + k - 1`` share draw slot ``r``."""
+        if self.ensemble is None:
+            return [-1] * n_rep
+        k = self.spec.uncertainty.replications_per_draw
+        rows = draw_indices(self.ensemble, self.spec.seed, -(-n_rep // k))
+        return [rows[r // k] for r in range(n_rep)]
+
+    @property
+    def drawn_keys(self) -> list[str]:
+        """The ensemble's parameters that the runs take from it: those the scenario files
+        leave at their defaults (a value written in a scenario is the analyst's choice
+        and wins; so does an arm's or a sweep's)."""
+        if self.ensemble is None:
+            return []
+        return [k for k in self.ensemble.keys if not _has_dotted(self.base_data, k)]
+
+    def drawn_values(self, row: int) -> dict[str, Any]:
+        """The parameter values of ensemble row ``row`` that the runs take."""
+        if self.ensemble is None or row < 0:
+            return {}
+        values = self.ensemble.row(row)
+        return {k: values[k] for k in self.drawn_keys}
+
     def replication_seeds(self, n: int) -> list[int]:
         children = np.random.SeedSequence(self.spec.seed).spawn(n)
         return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
 
-    def scenario(self, arm: str, point: int) -> LoadedScenario:
-        """The validated scenario of an arm at a design point."""
-        key = (arm, point)
+    def scenario(self, arm: str, point: int, draw: int = -1) -> LoadedScenario:
+        """The validated scenario of an arm at a design point, with the parameter values
+        of ensemble row ``draw`` (-1: none)."""
+        key = (arm, point, draw)
         if key not in self._cache:
             values = self.points[point]
-            if not values:
+            if not values and draw < 0:
                 self._cache[key] = self.arms[arm]
             else:
                 arm_spec = next(a for a in self.spec.arm if a.name == arm)
-                self._cache[key] = self._build(arm_spec, values, f"sweep point {point}")
+                where = f"sweep point {point}" if values else "base values"
+                if draw >= 0:
+                    where += f", parameter set {draw} of {self.spec.uncertainty.parameters}"
+                self._cache[key] = self._build(arm_spec, values, where,
+                                               self.drawn_values(draw))
         return self._cache[key]
 
-    def _build(self, arm: Arm, values: dict[str, Any], where: str) -> LoadedScenario:
+    def _build(self, arm: Arm, values: dict[str, Any], where: str,
+               drawn: dict[str, Any] | None = None) -> LoadedScenario:
         data = copy.deepcopy(self.base_data)
         origins = dict(self.base_origins)
+        for key, value in (drawn or {}).items():
+            _set_dotted(data, key, value, self.path)
         for key, value in {**arm.set, **values}.items():
             _set_dotted(data, key, value, self.path)
             origins[key] = self.path
@@ -220,16 +286,29 @@ class Experiment:
     def run_specs(self, replications: int | None = None) -> list[RunSpec]:
         n_rep = replications or self.spec.replications
         seeds = self.replication_seeds(n_rep)
+        draws = self.draws(n_rep)
         specs = []
         for a_i, arm in enumerate(self.spec.arm):
             for p_i in range(len(self.points)):
-                loaded = self.scenario(arm.name, p_i)
                 for r in range(n_rep):
+                    loaded = self.scenario(arm.name, p_i, draws[r])
                     specs.append(RunSpec(
                         run_id=run_id(a_i, p_i, r), arm=arm.name, point=p_i, replication=r,
                         seed=seeds[r], years=loaded.scenario.run.years, loaded=loaded,
-                        tables=tuple(self.spec.tables)))
+                        tables=tuple(self.spec.tables), draw=draws[r]))
         return specs
+
+
+def scenario_with(base_data: dict[str, Any], origins: dict[str, Path], base_path: Path,
+                  values: dict[str, Any]) -> LoadedScenario:
+    """The scenario of ``base_data`` (merged from ``base_path``) with dotted keys set to
+    ``values``, validated."""
+    data = copy.deepcopy(base_data)
+    origins = dict(origins)
+    for key, value in values.items():
+        _set_dotted(data, key, value, base_path)
+        origins[key] = base_path
+    return scenario_from_mapping(data, origins, base_path)
 
 
 def run_id(arm: int, point: int, replication: int) -> int:
@@ -253,6 +332,15 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any, file: Path | None = 
                               "set a key inside a table, e.g. behaviour.burnout.centre")
         node = nxt
     node[parts[-1]] = value
+
+
+def _has_dotted(data: dict[str, Any], key: str) -> bool:
+    node: Any = data
+    for p in key.split("."):
+        if not isinstance(node, dict) or p not in node:
+            return False
+        node = node[p]
+    return True
 
 
 def n_points(sweep: Sweep | None) -> int:
@@ -305,8 +393,9 @@ def design(sweep: Sweep | None) -> list[dict[str, float]]:
     return points
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and validate an experiment file, its base scenario and every arm."""
+def load_experiment(path: str | Path, point_estimate: bool = False) -> Experiment:
+    """Read and validate an experiment file, its base scenario and every arm.
+    ``point_estimate`` runs every parameter at its value, whatever the file says."""
     path = Path(path)
     if path.suffix != ".toml":
         raise ConfigError(path, None, "is not a .toml file", "give an experiment file ending "
@@ -331,9 +420,13 @@ def load_experiment(path: str | Path) -> Experiment:
                           f"{base_path})", "fix the path; it is relative to the experiment "
                           "file")
     base_data, base_origins = load_with_extends(base_path)
+    if point_estimate:
+        spec = spec.model_copy(update={"uncertainty": spec.uncertainty.model_copy(
+            update={"parameters": "point"})})
     exp = Experiment(path=path, text=path.read_text(), spec=spec, arms={},
                      points=design(spec.sweep), base_data=base_data,
-                     base_origins=base_origins, base_path=base_path)
+                     base_origins=base_origins, base_path=base_path,
+                     ensemble=_ensemble(spec.uncertainty, path))
     for arm in spec.arm:
         exp.arms[arm.name] = exp._build(arm, {}, "base values")
         if spec.sweep is not None and spec.sweep.method != "grid":
@@ -345,4 +438,24 @@ def load_experiment(path: str | Path) -> Experiment:
         elif spec.sweep is not None:
             for i in range(len(exp.points)):
                 exp.scenario(arm.name, i)
+        if exp.ensemble is not None:
+            # The first parameter set drawn, so a file that cannot take drawn values
+            # fails now rather than in a worker.
+            exp.scenario(arm.name, 0, exp.draws(1)[0])
     return exp
+
+
+def _ensemble(u: Uncertainty, path: Path) -> Ensemble | None:
+    from teachsim.experiments.ensemble import default_posterior, read_ensemble
+
+    if u.parameters == "point":
+        return None
+    if u.parameters == "posterior":
+        return read_ensemble(default_posterior())
+    ens_path = path.parent / u.parameters
+    if ens_path.suffix != ".csv":
+        raise ConfigError(path, "uncertainty.parameters", f"{quote(u.parameters)} is "
+                          "neither \"posterior\", \"point\" nor an ensemble .csv file",
+                          'write "posterior", "point" or the path of an ensemble CSV '
+                          "(relative to the experiment file)")
+    return read_ensemble(ens_path)

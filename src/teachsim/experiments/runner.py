@@ -30,6 +30,7 @@ import pyarrow as pa
 from teachsim.config.errors import ConfigError
 from teachsim.experiments import forkserver
 from teachsim.experiments.design import Experiment, RunSpec, split_run_id
+from teachsim.experiments.ensemble import Ensemble
 from teachsim.experiments.provenance import scenario_sha256, versions
 from teachsim.experiments.store import ResultsStore, replication_counts
 from teachsim.experiments.tables import to_arrow
@@ -59,7 +60,7 @@ def _keyed(spec: RunSpec, result: Any) -> dict[str, Table]:
 
 def _record(spec: RunSpec) -> dict[str, Any]:
     return {"run_id": spec.run_id, "arm": spec.arm, "point": spec.point,
-            "replication": spec.replication, "seed": spec.seed}
+            "replication": spec.replication, "seed": spec.seed, "draw": spec.draw}
 
 
 def run_one(spec: RunSpec) -> tuple[dict[str, Any], dict[str, Table]]:
@@ -248,7 +249,9 @@ def _chunks(specs: list[RunSpec], size: int) -> list[list[RunSpec]]:
     return [specs[i:i + size] for i in range(0, len(specs), size)]
 
 
-def _chunk_tables(packed: Packed, points: list[dict[str, float]]) -> dict[str, pa.Table]:
+def _chunk_tables(packed: Packed, points: list[dict[str, float]],
+                  ensemble: Ensemble | None = None, keys: list[str] | None = None
+                  ) -> dict[str, pa.Table]:
     records = packed.records
     params = sorted({k for p in points for k in p})
     runs: Table = {k: np.array([r[k] for r in records], dtype=object if k in (
@@ -256,7 +259,18 @@ def _chunk_tables(packed: Packed, points: list[dict[str, float]]) -> dict[str, p
     for name in params:
         runs[name] = np.array([points[r["point"]].get(name, np.nan) for r in records],
                               dtype=float)
-    return {"runs": to_arrow(runs), **packed.tables}
+    out = {"runs": to_arrow(runs), **packed.tables}
+    rows = sorted({r["draw"] for r in records if r["draw"] >= 0})
+    if ensemble is not None and rows:
+        # The parameter sets this chunk's runs drew, the values they took (chunks repeat
+        # them; readers keep one row per draw: store.select).
+        draws: Table = {"draw": np.array(rows, dtype=np.int64),
+                        "weight": ensemble.weights[rows].astype(float)}
+        for j, key in enumerate(ensemble.keys):
+            if keys is None or key in keys:
+                draws[key] = ensemble.values[rows, j].astype(float)
+        out["draws"] = to_arrow(draws)
+    return out
 
 
 def _failed(spec: RunSpec, error: str) -> Packed:
@@ -321,7 +335,8 @@ def sweep(
     store = ResultsStore(out)
     arm_names = [a.name for a in experiment.spec.arm]
     arm_sha = {a: scenario_sha256(experiment.arms[a]) for a in arm_names}
-    previous = store.open(experiment.sha256, experiment.text, new, arm_sha)
+    previous = store.open(experiment.sha256, experiment.text, new, arm_sha,
+                          experiment.uncertainty_id)
     specs = experiment.run_specs(replications)
     finished = store.finished_runs()
     # Runs that failed before are tried again; only successful runs are skipped.
@@ -346,6 +361,7 @@ def sweep(
                    "levels": experiment.spec.sweep.levels if experiment.spec.sweep else None,
                    "points": experiment.points},
         "tables": experiment.spec.tables,
+        "uncertainty": _uncertainty(experiment),
         "versions": versions(),
         "created_at": previous.get("created_at", started_at),
         "sessions": previous.get("sessions", []),
@@ -363,7 +379,8 @@ def sweep(
 
     def record(chunk: list[RunSpec], packed: Packed) -> None:
         nonlocal done, failed
-        tables = _chunk_tables(packed, experiment.points)
+        tables = _chunk_tables(packed, experiment.points, experiment.ensemble,
+                               experiment.drawn_keys)
         ids = [s.run_id for s in chunk]
         store.write_chunk(f"chunk-{min(ids):016x}-{len(ids):04d}-{uuid.uuid4().hex[:8]}",
                           tables)
@@ -396,6 +413,17 @@ def sweep(
     manifest["updated_at"] = session["finished_at"]
     store.write_manifest(manifest)
     return SweepReport(out, len(specs), len(specs) - len(todo), done, failed, seconds)
+
+
+def _uncertainty(experiment: Experiment) -> dict[str, Any]:
+    """Where the runs' parameter values come from, for the manifest."""
+    ens = experiment.ensemble
+    u = experiment.spec.uncertainty
+    return {"id": experiment.uncertainty_id, "parameters": u.parameters,
+            "replications_per_draw": u.replications_per_draw if ens is not None else None,
+            "ensemble": str(ens.path) if ens is not None and ens.path else None,
+            "ensemble_size": len(ens) if ens is not None else 0,
+            "ensemble_record": ens.meta if ens is not None else {}}
 
 
 def _drain(engine: Engine, task: Task, queue: deque[list[RunSpec]], window: int,

@@ -59,7 +59,8 @@ class ResultsStore:
 
     # --- lifecycle -------------------------------------------------------------------
     def open(self, experiment_sha: str, experiment_text: str, new: bool,
-             arm_sha: dict[str, str] | None = None) -> dict[str, Any]:
+             arm_sha: dict[str, str] | None = None, uncertainty: str | None = None
+             ) -> dict[str, Any]:
         """Create the directory, or reuse it to resume the same experiment; refuse one
         whose experiment file or any arm's resolved scenario (base files, policies,
         roster, parameters) changed unless ``new`` (then the old results are moved
@@ -71,7 +72,7 @@ class ResultsStore:
         check_dir_target(self.root, "experiment.toml", what="results")
         manifest = self.manifest(damaged_ok=new)
         damaged = manifest is None and (self.root / "manifest.json").exists()
-        changed = self._changes(manifest, experiment_sha, arm_sha or {})
+        changed = self._changes(manifest, experiment_sha, arm_sha or {}, uncertainty)
         if changed and not new:
             raise ConfigError(
                 self.root, None, f"holds results of a different experiment: {changed}",
@@ -92,7 +93,7 @@ class ResultsStore:
 
     @staticmethod
     def _changes(manifest: dict[str, Any] | None, experiment_sha: str,
-                 arm_sha: dict[str, str]) -> str:
+                 arm_sha: dict[str, str], uncertainty: str | None = None) -> str:
         """What differs between the manifest and the experiment now ('' if nothing)."""
         if manifest is None:
             return ""
@@ -108,6 +109,10 @@ class ResultsStore:
             if before.get(arm) != sha:
                 return (f"the resolved scenario of arm '{arm}' changed (a base file, "
                         "policy, roster or parameter it reads)")
+        then = manifest.get("uncertainty", {}).get("id", "point")
+        if uncertainty is not None and then != uncertainty:
+            return (f"its runs' parameter values came from {then}, this sweep's from "
+                    f"{uncertainty} (--point-estimate, or a changed ensemble)")
         return ""
 
     def manifest(self, damaged_ok: bool = False) -> dict[str, Any] | None:
@@ -267,6 +272,8 @@ def select(table: str, files: str) -> str:
     if table == "runs":
         return (f"SELECT * FROM {source} QUALIFY row_number() OVER (PARTITION BY run_id "
                 "ORDER BY finished_at DESC) = 1")
+    if table == "draws":  # each chunk lists the parameter sets its runs drew
+        return f"SELECT DISTINCT * FROM {source}"
     return f"SELECT * FROM {source}"
 
 
