@@ -1,0 +1,559 @@
+"""Likelihood-free calibration (ABC-SMC, with pyabc) of the model's uncertain parameters
+against published figures, giving a posterior ensemble.
+
+What is fitted: the parameters a fit file names (``parameters``), each starting from its
+prior (docs/parameters.md). Every other behaviour parameter with a prior is drawn from
+its prior afresh for each simulation (``others = "prior"``), so the fit integrates over
+what the targets cannot pin down instead of pretending it is known; the values each
+accepted simulation used are kept, so the ensemble carries every uncertain parameter.
+
+What it is fitted to: the calibration targets of docs/calibration.md (analysis/
+calibration.py), measured exactly as ``teachsim calibrate`` measures them but on a
+smaller district per simulation, plus any targets in a user's targets file.
+
+The distance of a simulation from the targets is the largest, over targets, of how far
+its figure lies from the target's centre in units of the target's half-tolerance (a
+one-sided target counts as 0 inside its band). A distance of at most 1 means every
+target is within its tolerance. ABC-SMC lowers the acceptance threshold generation by
+generation (each generation's threshold is the median distance of the one before) and
+stops at ``min_epsilon``, after ``generations`` or at ``max_simulations``.
+
+The history (pyabc's database, ``fit.db``) makes a fit resumable: running the same
+command again continues from the last finished generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, ValidationError, field_validator
+
+from teachsim.analysis.calibration import (
+    TARGETS,
+    Target,
+    baseline_teacher_years,
+    poverty_district_school_years,
+)
+from teachsim.config.errors import ConfigError
+from teachsim.config.parameters import all_priors
+from teachsim.config.paths import exists, is_dir
+from teachsim.config.tomlio import load_with_extends, read_toml
+from teachsim.config.validation import Strict, quote, to_config_error
+from teachsim.experiments.ensemble import Ensemble, write_ensemble
+from teachsim.model.records import Table
+from teachsim.model.scenario import LoadedScenario
+
+#: targets whose published figure is a floor or a generous band, not a point: inside
+#: the band every value is as good as another
+ONE_SIDED = {"teachers absent 10+ days", "share of 10-year gain reached by year 5"}
+
+
+class TargetSpec(Strict):
+    """A target of a targets file: a published target's name (to change its band), or a
+    new figure measured from a table."""
+
+    name: str = Field(min_length=1, max_length=200, description="label; a published "
+                      "target's name (docs/calibration.md) changes that target's band")
+    low: float = Field(description="lowest value within tolerance")
+    high: float = Field(description="highest value within tolerance")
+    table: Literal["teacher_year", "poverty_school_year"] = Field(
+        "teacher_year", description="for a new target: the copies' teacher-year rows or "
+        "the generated district's school-year rows")
+    column: str | None = Field(None, description="for a new target: the column measured")
+    statistic: Literal["mean", "share_at_least"] = Field(
+        "mean", description="for a new target: the column's mean, or the share of rows at "
+        "or above `at_least`")
+    at_least: float = Field(0.0, description="threshold of share_at_least")
+    one_sided: bool = Field(False, description="every value inside the band is as good as "
+                            "another (a floor or a ceiling rather than a point)")
+
+
+class TargetsFile(Strict):
+    published: bool = Field(True, description="also fit the published targets of "
+                            "docs/calibration.md (false: only this file's)")
+    target: list[TargetSpec] = Field(default_factory=list, description="[[target]] tables")
+
+
+class FitFile(Strict):
+    """A fit: what to run, which parameters to fit, how long to search."""
+
+    name: str = Field(min_length=1, max_length=200, description="fit name (the default "
+                      "output directory is results/fit/<name>)")
+    description: str = Field("", description="free text")
+    base: str = Field(description="base scenario file (relative to this file); its "
+                      "district is replaced by copies of its first school")
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="root seed")
+    schools: int = Field(10, ge=1, le=200, description="copies of the base school "
+                         "simulated for the teacher-year targets")
+    poverty_schools: int = Field(40, ge=0, le=800, description="schools of the generated "
+                                 "district for the poverty contrast (0: leave it out)")
+    years: int = Field(10, ge=2, le=40, description="school years per simulation")
+    parameters: list[str] = Field(min_length=1, description="dotted keys of the "
+                                  "parameters to fit (each needs a prior)")
+    others: Literal["prior", "fixed"] = Field(
+        "prior", description="other parameters with priors: drawn from their priors for "
+        "each simulation (prior) or held at their values (fixed)")
+    population: int = Field(200, ge=10, le=100000, description="particles per generation")
+    generations: int = Field(8, ge=1, le=100, description="most generations")
+    min_epsilon: float = Field(0.5, gt=0, description="stop when the acceptance threshold "
+                               "is at or below this (1 = every target within tolerance)")
+    max_simulations: int = Field(100000, ge=1, description="stop after this many "
+                                 "simulations in all")
+    targets: str | None = Field(None, description="targets file (relative to this file)")
+
+    @field_validator("parameters")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        from teachsim.config.validation import Invalid
+
+        priors = all_priors()
+        for k in v:
+            if k not in priors or not k.startswith("behaviour."):
+                import difflib
+
+                near = difflib.get_close_matches(k, list(priors), 1)
+                raise Invalid(f"'{k}' is not a behaviour parameter with a prior",
+                              f"did you mean '{near[0]}'?" if near else
+                              "use dotted keys from docs/parameters.md")
+        if len(set(v)) != len(v):
+            raise Invalid("a parameter is listed twice", "list each once")
+        return v
+
+
+# --- targets -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ColumnMeasure:
+    """A figure measured from a table column (a picklable measure for new targets)."""
+
+    column: str
+    statistic: str
+    at_least: float
+
+    def __call__(self, t: Table) -> float:
+        x = np.asarray(t[self.column], dtype=float)
+        if self.statistic == "share_at_least":
+            return float(np.mean(x >= self.at_least))
+        return float(np.mean(x))
+
+
+@dataclass(frozen=True)
+class FitTarget:
+    target: Target
+    one_sided: bool
+
+    @property
+    def centre(self) -> float:
+        return (self.target.low + self.target.high) / 2
+
+    @property
+    def half(self) -> float:
+        return (self.target.high - self.target.low) / 2
+
+    def distance(self, value: float) -> float:
+        """How far ``value`` is from the target, in half-tolerances (1 = at its edge)."""
+        if not math.isfinite(value):
+            return math.inf
+        if self.one_sided:
+            if self.target.low <= value <= self.target.high:
+                return 0.0
+            gap = self.target.low - value if value < self.target.low else (
+                value - self.target.high)
+            return 1.0 + gap / self.half
+        return abs(value - self.centre) / self.half
+
+
+def fit_targets(spec: FitFile, path: Path) -> list[FitTarget]:
+    """The published targets (unless the targets file says not) with the file's bands
+    and new targets; the poverty contrast only when the fit simulates a poverty
+    district."""
+    published = {t.name: t for t in TARGETS}
+    specs: list[TargetSpec] = []
+    use_published = True
+    if spec.targets:
+        tpath = path.parent / spec.targets
+        if not exists(tpath) or is_dir(tpath):
+            raise ConfigError(path, "targets", f"targets file '{spec.targets}' not found "
+                              f"(looked at {tpath})", "fix the path; it is relative to the "
+                              "fit file")
+        try:
+            tf = TargetsFile.model_validate(read_toml(tpath))
+        except ValidationError as exc:
+            raise to_config_error(exc, TargetsFile, {}, tpath) from None
+        use_published, specs = tf.published, tf.target
+        for i, s in enumerate(specs):
+            if s.low >= s.high:
+                raise ConfigError(tpath, f"target[{i}].low", f"low ({s.low}) is not below "
+                                  f"high ({s.high})", "give a band with low < high")
+            if s.name not in published and s.column is None:
+                raise ConfigError(tpath, f"target[{i}].column", f"{quote(s.name)} is not "
+                                  "a published target and names no column", "give "
+                                  "column = ... (a teacher_year column such as "
+                                  "absence_days), or a name from docs/calibration.md")
+    out: dict[str, FitTarget] = {}
+    if use_published:
+        out = {t.name: FitTarget(t, t.name in ONE_SIDED) for t in TARGETS}
+    for s in specs:
+        if s.name in published:
+            base = published[s.name]
+            t = Target(base.name, base.target, s.low, s.high, base.measure, base.source,
+                       base.unit, base.data)
+        else:
+            assert s.column is not None
+            t = Target(s.name, f"{s.low:g} - {s.high:g}", s.low, s.high,
+                       ColumnMeasure(s.column, s.statistic, s.at_least), "targets file",
+                       "", s.table)
+        out[s.name] = FitTarget(t, s.one_sided or (s.name in ONE_SIDED and
+                                                   s.name in published))
+    if spec.poverty_schools == 0:
+        out = {k: v for k, v in out.items() if v.target.data != "poverty_school_year"}
+    if not out:
+        raise ConfigError(path, "targets", "no targets to fit", "keep the published "
+                          "targets (published = true) or add [[target]] tables")
+    return list(out.values())
+
+
+# --- one simulation ----------------------------------------------------------------------
+def _name(key: str) -> str:
+    """A pyabc parameter name for a dotted key (pyabc's history dislikes dots)."""
+    return key.replace(".", "__")
+
+
+@dataclass
+class Setup:
+    """Everything a worker needs to simulate one parameter set (picklable)."""
+
+    base_data: dict[str, Any]
+    origins: dict[str, Path]
+    base_path: Path
+    fitted: list[str]
+    others: list[str]
+    targets: list[FitTarget]
+    schools: int
+    poverty_schools: int
+    years: int
+    seed: int
+
+    def scenario(self, values: dict[str, float]) -> LoadedScenario:
+        from teachsim.experiments.design import scenario_with
+
+        return scenario_with(self.base_data, self.origins, self.base_path, values)
+
+    def simulate(self, theta: dict[str, float]) -> dict[str, Any]:
+        """Run the fit's district with ``theta`` (pyabc names) and the other
+        parameters drawn from their priors; return every target's figure and the full
+        parameter set used."""
+        from teachsim.experiments.ensemble import sample_priors
+
+        priors = all_priors()
+        fitted = np.array([theta[_name(k)] for k in self.fitted], dtype=float)
+        for j, k in enumerate(self.fitted):
+            if priors[k].integer:
+                fitted[j] = round(fitted[j])
+        # A seed from the parameter values: the same particle always gives the same run.
+        digest = hashlib.sha256(np.ascontiguousarray(fitted).tobytes()).digest()
+        ss = np.random.SeedSequence([self.seed, int.from_bytes(digest[:8], "little")])
+        run_seed, nuisance_seed = ss.generate_state(2, dtype=np.uint64) >> np.uint64(1)
+        others = sample_priors(self.others, 1, np.random.default_rng(int(nuisance_seed)))[0]
+        values = dict(zip(self.fitted, fitted.tolist(), strict=True))
+        values.update(zip(self.others, others.tolist(), strict=True))
+        loaded = self.scenario({k: (round(v) if priors[k].integer else v)
+                                for k, v in values.items()})
+        data: dict[str, Table | None] = {
+            "teacher_year": baseline_teacher_years(loaded, self.schools, [int(run_seed)],
+                                                   self.years),
+            "poverty_school_year": None}
+        if any(t.target.data == "poverty_school_year" for t in self.targets):
+            data["poverty_school_year"] = poverty_district_school_years(
+                loaded, self.poverty_schools, [int(run_seed)], self.years)
+        out: dict[str, Any] = {}
+        for t in self.targets:
+            with np.errstate(all="ignore"):
+                try:
+                    out[t.target.name] = float(t.target.measure(data[t.target.data]))
+                except (ZeroDivisionError, ValueError, KeyError):
+                    out[t.target.name] = float("nan")
+        out["_values"] = np.array([values[k] for k in [*self.fitted, *self.others]])
+        return out
+
+    def distance(self, x: dict[str, Any], _x0: dict[str, Any]) -> float:
+        return max(t.distance(x[t.target.name]) for t in self.targets)
+
+
+def _simulate(setup: Setup, theta: dict[str, float]) -> dict[str, Any]:
+    return setup.simulate(theta)
+
+
+# --- the fit -----------------------------------------------------------------------------
+@dataclass
+class Generation:
+    t: int
+    epsilon: float
+    simulations: int
+    acceptance: float
+    ess: float
+
+
+@dataclass
+class FitResult:
+    out: Path
+    ensemble: Ensemble
+    generations: list[Generation]
+    targets: pd.DataFrame
+    parameters: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Fit:
+    path: Path
+    text: str
+    spec: FitFile
+    setup: Setup
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+def load_fit(path: str | Path) -> Fit:
+    """Read and check a fit file, its base scenario and targets."""
+    path = Path(path)
+    if path.suffix != ".toml":
+        raise ConfigError(path, None, "is not a .toml file", "give a fit file ending in "
+                          ".toml (see experiments/fit_baseline.toml)")
+    data = read_toml(path)
+    try:
+        spec = FitFile.model_validate(data)
+    except ValidationError as exc:
+        raise to_config_error(exc, FitFile, {}, path) from None
+    base_path = path.parent / spec.base
+    if not spec.base.strip() or not exists(base_path) or is_dir(base_path):
+        raise ConfigError(path, "base", f"base scenario '{spec.base}' not found (looked at "
+                          f"{base_path})", "fix the path; it is relative to the fit file")
+    base_data, origins = load_with_extends(base_path)
+    priors = all_priors()
+    others = [k for k in priors if k.startswith("behaviour.") and k not in spec.parameters
+              ] if spec.others == "prior" else []
+    setup = Setup(base_data, origins, base_path, list(spec.parameters), others,
+                  fit_targets(spec, path), spec.schools, spec.poverty_schools, spec.years,
+                  spec.seed)
+    # A bad base or a prior end that the scenario refuses fails now, not in a worker.
+    for corner in ("low", "high"):
+        setup.scenario({k: getattr(priors[k], corner) for k in spec.parameters})
+    return Fit(path, path.read_text(), spec, setup)
+
+
+def _pyabc_prior(keys: Sequence[str]) -> Any:
+    import pyabc
+
+    rvs = {}
+    for k in keys:
+        p = all_priors()[k]
+        span = p.high - p.low
+        if p.kind == "uniform":
+            rvs[_name(k)] = pyabc.RV("uniform", p.low, span)
+        else:
+            a = 1.0 + 4.0 * (p.central - p.low) / span
+            b = 1.0 + 4.0 * (p.high - p.central) / span
+            rvs[_name(k)] = pyabc.RV("beta", a, b, loc=p.low, scale=span)
+    return pyabc.Distribution(**rvs)
+
+
+def run_fit(fit: Fit, out: Path, workers: int = 1, new: bool = False,
+            progress: Callable[[Generation, int], None] | None = None) -> FitResult:
+    """Run (or resume) the fit into ``out``; write the ensemble and diagnostics."""
+    import functools
+
+    import pyabc
+
+    from teachsim.experiments.atomic import check_dir_target
+    from teachsim.experiments.runner import Engine, executor, start_early
+
+    for name in ("ABC", "Epsilon", "Distance", "Acceptor", "Data_plot", "Sampler",
+                 "Transition", "ABC.History", "ABC.Sampler", "ABC.Transition",
+                 "ABC.Distance", "ABC.Epsilon", "ABC.Acceptor", "ABC.Population",
+                 "ABC.Predictor"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    check_dir_target(out, "fit.json", "--out")
+    out.mkdir(parents=True, exist_ok=True)
+    record_path = out / "fit.json"
+    db_path = out / "fit.db"
+    if record_path.is_file():
+        prev = json.loads(record_path.read_text())
+        if prev.get("fit_sha256") != fit.sha256 and not new:
+            raise ConfigError(out, "--out", "holds a fit of a different fit file (or one "
+                              "changed since)", "use --new to start again there, or "
+                              "another --out")
+    if new:
+        db_path.unlink(missing_ok=True)
+    record = {"fit": fit.spec.name, "fit_file": str(fit.path), "fit_sha256": fit.sha256,
+              "parameters": fit.spec.parameters, "others": fit.setup.others,
+              "targets": [t.target.name for t in fit.setup.targets],
+              "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    from teachsim.experiments.atomic import write_text
+
+    write_text(record_path, json.dumps(record, indent=2) + "\n")
+
+    model = functools.partial(_simulate, fit.setup)
+    np.random.seed(fit.spec.seed)  # pyabc draws proposals from numpy's global stream
+    engine = Engine("processes" if workers > 1 else "serial", workers)
+    start_early(engine)
+    with executor(engine) as pool:
+        sampler: Any = (pyabc.sampler.SingleCoreSampler() if workers <= 1 else
+                        pyabc.sampler.ConcurrentFutureSampler(
+                            pool, client_max_jobs=2 * workers, batch_size=4))
+        def smc() -> Any:
+            return pyabc.ABCSMC(model, _pyabc_prior(fit.spec.parameters), fit.setup.distance,
+                                population_size=fit.spec.population, sampler=sampler,
+                                eps=pyabc.QuantileEpsilon(alpha=0.5))
+
+        db = f"sqlite:///{db_path}"
+        abc = smc()
+        if db_path.is_file():
+            abc.load(db, 1)
+        else:
+            abc.new(db, {t.target.name: t.centre for t in fit.setup.targets})
+        while True:
+            h = abc.history
+            done_t = h.max_t + 1 if h.max_t is not None and h.max_t >= 0 else 0
+            sims = h.total_nr_simulations if done_t else 0
+            eps = _epsilons(h) if done_t else []
+            if done_t and progress:
+                progress(_generations(h)[-1], fit.spec.generations)
+            if (done_t >= fit.spec.generations or sims >= fit.spec.max_simulations
+                    or (eps and eps[-1] <= fit.spec.min_epsilon)):
+                break
+            if done_t:
+                # A fresh object per generation: pyabc caches the population it sets the
+                # next threshold from, and only re-reads it when loaded.
+                abc = smc()
+                abc.load(db, h.id)
+            abc.run(max_nr_populations=1, minimum_epsilon=fit.spec.min_epsilon,
+                    max_total_nr_simulations=fit.spec.max_simulations)
+        history = abc.history
+    result = summarise(fit, history, out)
+    record.update(finished_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  generations=len(result.generations),
+                  simulations=int(history.total_nr_simulations),
+                  final_epsilon=result.generations[-1].epsilon,
+                  ess=result.ensemble.ess())
+    write_text(record_path, json.dumps(record, indent=2) + "\n")
+    return result
+
+
+def _epsilons(h: Any) -> list[float]:
+    pops = h.get_all_populations()
+    return [float(e) for t, e in zip(pops["t"], pops["epsilon"], strict=True) if t >= 0]
+
+
+def _generations(h: Any) -> list[Generation]:
+    pops = h.get_all_populations()
+    pops = pops[pops["t"] >= 0]
+    n = h.get_nr_particles_per_population()
+    out = []
+    for _, row in pops.iterrows():
+        t = int(row["t"])
+        w, _ = h.get_weighted_sum_stats(t)
+        w = np.asarray(w, float)
+        ess = float(w.sum() ** 2 / np.sum(w * w)) if len(w) else 0.0
+        sims = int(row["samples"])
+        out.append(Generation(t, float(row["epsilon"]), sims,
+                              float(n.get(t, 0)) / sims if sims else float("nan"), ess))
+    return out
+
+
+def summarise(fit: Fit, history: Any, out: Path) -> FitResult:
+    """The last generation as an ensemble; prior vs posterior and posterior-predictive
+    tables; the diagnostics page."""
+    weights, stats = history.get_weighted_sum_stats()
+    keys = [*fit.setup.fitted, *fit.setup.others]
+    values = np.vstack([s["_values"] for s in stats])
+    w = np.asarray(weights, float)
+    gens = _generations(history)
+    ens = Ensemble(keys, values, w / w.sum(), out / "ensemble.csv", meta={
+        "kind": "posterior", "method": "ABC-SMC (pyabc)", "fit": fit.spec.name,
+        "fit_file": fit.path.name, "fit_sha256": fit.sha256,
+        "fitted": fit.setup.fitted, "prior_only": fit.setup.others,
+        "targets": [t.target.name for t in fit.setup.targets],
+        "generations": len(gens), "final_epsilon": gens[-1].epsilon,
+        "simulations": int(history.total_nr_simulations), "particles": len(w),
+        "district": {"schools": fit.spec.schools, "poverty_schools":
+                     fit.spec.poverty_schools, "years": fit.spec.years},
+        "command": f"teachsim fit {fit.path.name}"})
+    write_ensemble(ens, out / "ensemble.csv")
+    targets = predictive_table(fit.setup.targets, stats, w)
+    params = parameter_table(ens)
+    from teachsim.experiments.atomic import atomic_file
+
+    files = [out / "ensemble.csv"]
+    for name, frame in (("targets", targets), ("parameters", params),
+                        ("generations", pd.DataFrame([g.__dict__ for g in gens]))):
+        with atomic_file(out / f"{name}.csv") as tmp:
+            frame.to_csv(tmp, index=False)
+        files.append(out / f"{name}.csv")
+    from teachsim.analysis.fit_report import write_page
+
+    files += write_page(out, fit, ens, targets, params, gens, stats)
+    return FitResult(out, ens, gens, targets, params, files)
+
+
+def _wquantile(x: np.ndarray, w: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    order = np.argsort(x)
+    cw = np.cumsum(w[order])
+    cw = cw / cw[-1]
+    return np.interp(q, cw - w[order] / cw[-1] / 2, x[order])
+
+
+def predictive_table(targets: list[FitTarget], stats: list[dict[str, Any]],
+                     w: np.ndarray) -> pd.DataFrame:
+    """Per target: the band, and the posterior-predictive P5, median and P95 of the
+    accepted simulations (weighted), the share within tolerance, and whether the
+    central 90% overlaps the band."""
+    rows = []
+    for t in targets:
+        x = np.array([s[t.target.name] for s in stats], float)
+        ok = np.isfinite(x)
+        p5, p50, p95 = _wquantile(x[ok], w[ok], [0.05, 0.5, 0.95])
+        inside = float(np.sum(w[ok] * ((x[ok] >= t.target.low) & (x[ok] <= t.target.high)))
+                       / w.sum())
+        rows.append({"target": t.target.name, "published": t.target.target,
+                     "low": t.target.low, "high": t.target.high, "unit": t.target.unit,
+                     "p5": p5, "median": p50, "p95": p95, "share_within": inside,
+                     "covered": bool(p5 <= t.target.high and p95 >= t.target.low),
+                     "source": t.target.source})
+    return pd.DataFrame(rows)
+
+
+def parameter_table(ens: Ensemble) -> pd.DataFrame:
+    """Per parameter: prior range and mean, posterior weighted mean and central 90%,
+    and how much the fit narrowed the prior (1 - posterior SD / prior SD)."""
+    from teachsim.experiments.ensemble import pert
+
+    priors = all_priors()
+    fitted = set(ens.meta.get("fitted", []))
+    rows = []
+    u = (np.arange(4000) + 0.5) / 4000
+    for j, k in enumerate(ens.keys):
+        p = priors[k]
+        prior_x = pert(p, u)
+        x = ens.values[:, j]
+        mean = float(np.sum(ens.weights * x) / ens.weights.sum())
+        sd = float(np.sqrt(np.sum(ens.weights * (x - mean) ** 2) / ens.weights.sum()))
+        p5, p95 = _wquantile(x, ens.weights, [0.05, 0.95])
+        rows.append({"parameter": k, "fitted": k in fitted, "unit": p.unit,
+                     "prior": f"{p.kind} {p.low:g} - {p.high:g}", "default": p.central,
+                     "prior_mean": float(prior_x.mean()), "posterior_mean": mean,
+                     "posterior_p5": p5, "posterior_p95": p95,
+                     "narrowing": 1.0 - sd / float(prior_x.std()) if prior_x.std() > 0
+                     else float("nan")})
+    return pd.DataFrame(rows)
