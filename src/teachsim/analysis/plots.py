@@ -155,6 +155,95 @@ def sensitivity(indices: pd.DataFrame, value: str, conf: str, title: str
     return fig, data
 
 
+def _grid(n: int, width: float = 3.3, height: float = 2.4) -> tuple[Figure, np.ndarray]:
+    ncols = min(4, max(n, 1))
+    nrows = -(-max(n, 1) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
+                             squeeze=False)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes.ravel()
+
+
+def prior_posterior(panels: list[dict]) -> tuple[Figure, pd.DataFrame]:
+    """One panel per parameter: the prior density (line) and the weighted posterior
+    (histogram). Each panel dict has key, x (grid), prior (density), values, weights."""
+    fig, axes = _grid(len(panels))
+    rows = []
+    for ax, p in zip(axes, panels, strict=False):
+        ax.hist(p["values"], bins=25, weights=p["weights"], density=True,
+                color=sns.color_palette("colorblind")[0], alpha=0.6, label="posterior")
+        ax.plot(p["x"], p["prior"], color="black", lw=1.2, label="prior")
+        ax.set_title(p["key"].removeprefix("behaviour."), fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.set_yticks([])
+        rows.append({"parameter": p["key"], "posterior_mean": float(
+            np.average(p["values"], weights=p["weights"]))})
+    axes[0].legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    return fig, pd.DataFrame(rows)
+
+
+def predictive(panels: list[dict]) -> tuple[Figure, pd.DataFrame]:
+    """One panel per target: the weighted distribution of the accepted simulations'
+    figure, the tolerance band (shaded) and its centre. Each panel dict has name, low,
+    high, values, weights."""
+    fig, axes = _grid(len(panels), 3.4, 2.3)
+    rows = []
+    for ax, p in zip(axes, panels, strict=False):
+        ok = np.isfinite(p["values"])
+        ax.axvspan(p["low"], p["high"], color="#2a9d8f", alpha=0.18, lw=0,
+                   label="target tolerance")
+        ax.hist(p["values"][ok], bins=25, weights=p["weights"][ok],
+                color=sns.color_palette("colorblind")[0], alpha=0.7,
+                label="posterior predictive")
+        ax.set_title(p["name"], fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.set_yticks([])
+        rows.append({"target": p["name"], "low": p["low"], "high": p["high"]})
+    axes[0].legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    return fig, pd.DataFrame(rows)
+
+
+def epsilons(gens: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+    """Acceptance threshold by generation (1 = every target at the edge of its
+    tolerance)."""
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot(gens["t"], gens["epsilon"], marker="o")
+    ax.axhline(1.0, color="grey", lw=1, ls="--")
+    ax.set_yscale("log")
+    ax.set_xlabel("generation")
+    ax.set_ylabel("threshold (half-tolerances)")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    fig.tight_layout()
+    return fig, gens
+
+
+def acceptability(curves: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+    """Cost-effectiveness acceptability curves: probability that each arm is cost-
+    effective against the willingness to pay, one panel per effect."""
+    effects = list(dict.fromkeys(curves["effect"]))
+    fig, axes = plt.subplots(1, len(effects), figsize=(5.2 * len(effects), 3.6),
+                             squeeze=False)
+    labels = {"student_growth_sd": "willingness to pay per SD of student growth, per "
+              "school a year", "retention_rate": "willingness to pay per teacher retained"}
+    palette = sns.color_palette("colorblind", n_colors=curves["arm"].nunique())
+    for ax, effect in zip(axes[0], effects, strict=True):
+        d = curves[curves["effect"] == effect]
+        for color, (arm, g) in zip(palette, d.groupby("arm", sort=True), strict=False):
+            ax.plot(g["willingness_to_pay"], g["p_cost_effective"], color=color, lw=2,
+                    label=arm)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel(labels.get(effect, effect), fontsize=9)
+        ax.set_ylabel("probability cost-effective")
+        _money_axis(ax.xaxis)
+        ax.axhline(0.5, color="grey", lw=0.8, ls=":")
+    _legend_outside(axes[0][-1])
+    fig.tight_layout()
+    return fig, curves
+
+
 def save(fig: Figure, path: str) -> None:
     fig.savefig(path, dpi=120)
     plt.close(fig)

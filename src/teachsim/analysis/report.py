@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from teachsim.analysis import stats
@@ -96,6 +97,73 @@ def build_report(results: Path, out: Path | None = None, reference: str | None =
     return report
 
 
+#: willingness-to-pay grids of the acceptability curves: dollars per SD of student growth
+#: (per school a year) and per teacher retained
+WTP_GROWTH = np.linspace(0, 2_000_000, 81)
+WTP_TEACHER = np.linspace(0, 200_000, 81)
+
+
+def uncertainty_note(manifest: dict[str, Any]) -> str:
+    """Where the runs' parameter values came from, in words."""
+    u = manifest.get("uncertainty") or {"parameters": "point"}
+    if u.get("parameters", "point") == "point" or not u.get("ensemble_size"):
+        return ("Every parameter was held at its value (--point-estimate or an experiment "
+                "without an ensemble): the spread below is chance alone, not what we do "
+                "not know about the parameters.")
+    rec = u.get("ensemble_record") or {}
+    kind = rec.get("kind", "ensemble")
+    return (f"Each group of {u.get('replications_per_draw')} replications drew one "
+            f"parameter set from the {kind} ensemble {Path(str(u.get('ensemble'))).name} "
+            f"({u.get('ensemble_size')} sets"
+            + (f", fitted by {rec.get('method')} to {len(rec.get('targets', []))} "
+               "published targets" if rec.get("method") else "") + "); every arm used "
+            "the same parameter set in replication r, so differences stay paired.")
+
+
+def _uncertainty_section(res: Results, manifest: dict[str, Any], per_run: pd.DataFrame,
+                         present: list[str], reference: str, figure: Any) -> str:
+    unc = pd.concat([stats.uncertain_differences(per_run, o, reference) for o in present],
+                    ignore_index=True)
+    sentences = "".join(f"<li>{html.escape(stats.probability_sentence(r))}</li>"
+                        for _, r in unc.iterrows())
+    shown = unc[["arm", "outcome", "mean", "low90", "high90", "predictive_low90",
+                 "predictive_high90", "p_better", "share_parameters", "draws", "runs"]]
+    body = (f"<h2>How sure: chance and parameter uncertainty</h2><p class='note'>"
+            f"{html.escape(uncertainty_note(manifest))} The effect's 90% interval is where "
+            "the expected difference lies given what we know about the parameters; the "
+            "predictive interval adds chance (one school's or district's run). "
+            "p better: probability that the arm improves the outcome. share parameters: "
+            "the part of the difference's variance that comes from parameter uncertainty "
+            "(the rest is chance). See docs/analysis.md.</p><ul>" + sentences + "</ul>"
+            + _table(shown))
+    res_tables = res.tables()
+    if "cost_per_school" in per_run and per_run["cost_per_school"].notna().all():
+        curves = pd.concat([
+            stats.acceptability(per_run, reference, "student_growth_sd", WTP_GROWTH),
+            stats.acceptability(per_run, reference, "retention_rate", WTP_TEACHER,
+                                per_teacher=True)], ignore_index=True)
+        body += ("<h3>Cost-effectiveness acceptability</h3><p class='note'>Probability that "
+                 "each arm's net benefit over the reference (willingness to pay x extra "
+                 "effect - extra cost, per school a year) is positive.</p>"
+                 + figure("acceptability", plots_acceptability(curves)))
+    if "school_year" in res_tables:
+        neutral = stats.neutrality(res)
+        if len(neutral):
+            p3 = stats.probability_neutral(neutral, 3)
+            if len(p3):
+                body += ("<h3>Budget neutrality</h3><p class='note'>Probability that every "
+                         "school on the policy is budget-neutral in the third year of the "
+                         "run (share of runs; lowest and highest: the share within one "
+                         "parameter set).</p>" + _table(p3))
+    return body
+
+
+def plots_acceptability(curves: pd.DataFrame) -> tuple:  # type: ignore[type-arg]
+    from teachsim.analysis import plots
+
+    return plots.acceptability(curves)
+
+
 def _build(res: Results, manifest: dict[str, Any], out: Path, fig_dir: Path, tmp: Path,
            reference: str, budget_for_results: Any) -> Report:
     from teachsim.analysis import plots
@@ -137,6 +205,8 @@ def _build(res: Results, manifest: dict[str, Any], out: Path, fig_dir: Path, tmp
             "random numbers), averaged over the run's years: mean and 95% confidence "
             "interval.</p>" + figure("paired_differences", plots.paired(diffs))
             + _table(diffs[["arm", "outcome", "mean", "ci_low", "ci_high", "n"]]))
+        sections.append(_uncertainty_section(res, manifest, per_run, present, reference,
+                                             figure))
         if "cost_per_school" in per_run and per_run["cost_per_school"].notna().all():
             ce = stats.cost_effectiveness(per_run, reference)
             shown = ce[["arm", "extra_cost_per_school", "extra_growth_sd",

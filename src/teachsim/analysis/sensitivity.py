@@ -13,7 +13,7 @@ import pandas as pd
 from teachsim.analysis import stats
 from teachsim.config.errors import ConfigError
 from teachsim.experiments.atomic import atomic_file, safe_name
-from teachsim.experiments.results import open_results
+from teachsim.experiments.results import Results, open_results
 
 
 @dataclass
@@ -54,6 +54,9 @@ def analyse(results: Path, outcome: str = "student_growth_sd", n_boot: int = 100
             yv = y.sort_index().to_numpy()
             indices[arm] = (stats.sobol(problem, yv, n_boot) if method == "sobol" else
                             stats.morris(problem, points, yv, n_boot))
+    elif method is None and "draws" in res.tables():
+        method = "posterior"
+        indices = posterior_indices(res, per_run, outcome, n_boot)
     elif len(m["arms"]) < 2:
         raise ConfigError(results, "sweep.method", f"the experiment's design is "
                           f"'{method}' and it has one arm: nothing to analyse",
@@ -67,6 +70,44 @@ def analyse(results: Path, outcome: str = "student_growth_sd", n_boot: int = 100
     return Sensitivity(outcome, method or "arms", indices, categorical)
 
 
+#: fewest parameter sets for given-data indices worth reading (below it, every index
+#: is mostly noise)
+MIN_DRAWS = 30
+
+
+def posterior_indices(res: Results, per_run: pd.DataFrame, outcome: str, n_boot: int
+                      ) -> dict[str, pd.DataFrame]:
+    """First-order Sobol indices over the posterior: how much of the outcome's variance
+    (for the reference arm) or of each arm's paired difference from it (the other
+    arms) each parameter explains, estimated from the runs' parameter sets as given data
+    (SALib's delta module; the posterior's parameters are correlated and not a box, so
+    Saltelli's design does not apply). Replications that share a parameter set are
+    averaged first, which takes most of chance out of the output."""
+    draws = res.sql("SELECT * FROM draws ORDER BY draw").set_index("draw")
+    keys = [c for c in draws.columns if c != "weight" and draws[c].nunique() > 1]
+    if len(draws) < MIN_DRAWS:
+        raise ConfigError(res.path, "uncertainty", f"the runs drew {len(draws)} parameter "
+                          f"sets; indices over the posterior need at least {MIN_DRAWS}",
+                          "run more replications with replications_per_draw = 1 (see "
+                          "experiments/posterior_sensitivity.toml)")
+    arms = list(res.manifest["arms"])
+    reference = arms[0]
+    wide = per_run.pivot_table(index=["point", "replication", "draw"], columns="arm",
+                               values=outcome).reset_index()
+    outputs = {reference: wide.groupby("draw")[reference].mean()}
+    for arm in arms[1:]:
+        d = wide.assign(diff=wide[arm] - wide[reference]).dropna(subset=["diff"])
+        outputs[f"{arm} - {reference}"] = d.groupby("draw")["diff"].mean()
+    out = {}
+    for name, y in outputs.items():
+        y = y.dropna()
+        x = draws.loc[y.index, keys].to_numpy(float)
+        problem = {"num_vars": len(keys), "names": keys,
+                   "bounds": [[float(draws[k].min()), float(draws[k].max())] for k in keys]}
+        out[name] = stats.given_data_sobol(problem, x, y.to_numpy(float), n_boot)
+    return out
+
+
 def write(s: Sensitivity, out_dir: Path) -> list[Path]:
     """Ranked tables as CSV and a plot per arm."""
     from teachsim.analysis import plots
@@ -76,12 +117,14 @@ def write(s: Sensitivity, out_dir: Path) -> list[Path]:
         stem = f"sensitivity_{s.outcome}_{safe_name(arm)}"
         with atomic_file(out_dir / f"{stem}.csv") as tmp:
             table.to_csv(tmp, index=False)
-        value, conf = ("ST", "ST_conf") if s.method == "sobol" else ("mu_star",
-                                                                     "mu_star_conf")
+        value, conf, what = {"sobol": ("ST", "ST_conf", "total index"),
+                             "morris": ("mu_star", "mu_star_conf", "mu*"),
+                             "posterior": ("S1", "S1_conf", "first-order index over the "
+                                           "posterior")}[s.method]
         label = stats.OUTCOMES.get(s.outcome, (s.outcome,))[0]
-        fig, _ = plots.sensitivity(table, value, conf, f"{label}: {s.method} "
-                                   f"{'total index' if s.method == 'sobol' else 'mu*'}, "
-                                   f"arm '{arm}' (95% CI)")
+        fig, _ = plots.sensitivity(table.head(15) if s.method == "posterior" else table,
+                                   value, conf, f"{label}: {s.method} {what}, "
+                                   f"{'arm ' if ' - ' not in arm else ''}'{arm}' (95% CI)")
         with atomic_file(out_dir / f"{stem}.png") as tmp:
             plots.save(fig, str(tmp))
         written += [out_dir / f"{stem}.csv", out_dir / f"{stem}.png"]

@@ -35,6 +35,12 @@ def district_outcomes(res: Results) -> pd.DataFrame:
     ledger (design lines, simulated substitutes and turnover, teacher payroll)."""
     dy = res.sql("SELECT * FROM district_year ORDER BY run_id, year")
     dy["retention_rate"] = 1.0 - dy["turnover_rate"]
+    runs = res.sql("SELECT * FROM runs LIMIT 0")
+    if "draw" in runs.columns:
+        draws = res.sql("SELECT run_id, draw FROM runs")
+        dy = dy.merge(draws, on="run_id", how="left")
+    else:  # results written before parameter draws: every parameter at its value
+        dy["draw"] = -1
     if "school_year" in res.tables():
         dy = dy.merge(cost_per_school(res), on=["run_id", "year"], how="left")
     return dy
@@ -119,8 +125,8 @@ def run_means(outcomes: pd.DataFrame, last_years: int | None = None) -> pd.DataF
         df = df[df["year"] > cut]
     cols = [c for c in OUTCOMES if c in df.columns]
     extra = [c for c in ("teachers", "schools") if c in df.columns]
-    return df.groupby(["run_id", "arm", "point", "replication"], as_index=False)[
-        cols + extra].mean()
+    keys = ["run_id", "arm", "point", "replication", *(["draw"] if "draw" in df else [])]
+    return df.groupby(keys, as_index=False)[cols + extra].mean()
 
 
 def cost_effectiveness(per_run: pd.DataFrame, reference: str) -> pd.DataFrame:
@@ -160,6 +166,213 @@ def cost_effectiveness(per_run: pd.DataFrame, reference: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# --- parameter uncertainty ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Uncertain:
+    """A paired difference under chance and parameter uncertainty (docs/analysis.md).
+
+    Runs come in groups that share a parameter set (a draw from the posterior): the
+    spread within a group is chance, the spread of the group means beyond what chance
+    explains is parameter uncertainty (one-way random-effects analysis of variance).
+    """
+
+    mean: float
+    #: 90% interval of the effect: where the expected difference lies given what we
+    #: know about the parameters (mean +- 1.645 SD of the between-draw component and the
+    #: Monte Carlo error of the mean)
+    low: float
+    high: float
+    #: 90% interval for one realisation (one school or district's run): chance as well
+    predictive_low: float
+    predictive_high: float
+    #: variance of the expected difference between parameter sets, and of chance
+    var_parameters: float
+    var_chance: float
+    #: probability that the expected difference is above zero
+    p_positive: float
+    draws: int
+    runs: int
+    #: False when no draw has two replications (chance and parameters cannot be told
+    #: apart; the split is then not reported)
+    separable: bool
+
+    @property
+    def share_parameters(self) -> float:
+        total = self.var_parameters + self.var_chance
+        return self.var_parameters / total if total > 0 and self.separable else float("nan")
+
+
+Z90 = 1.6448536269514722
+
+
+def uncertain_difference(diff: np.ndarray, draw: np.ndarray) -> Uncertain:
+    """Summarise paired differences ``diff`` (one per pair of runs) grouped by the
+    parameter set ``draw`` of the pair (-1: fixed parameters, all one group)."""
+    d = pd.DataFrame({"d": np.asarray(diff, float), "g": np.asarray(draw)})
+    d = d[np.isfinite(d["d"])]
+    n = len(d)
+    groups = d.groupby("g")["d"]
+    sizes = groups.size()
+    means = groups.mean()
+    k = len(sizes)
+    mean = float(d["d"].mean()) if n else float("nan")
+    within_df = n - k
+    separable = within_df > 0
+    var_w = float(((d["d"] - groups.transform("mean")) ** 2).sum() / within_df
+                  ) if separable else float("nan")
+    if k > 1:
+        # unbalanced one-way ANOVA: n0 is the effective group size
+        n0 = (n - float((sizes ** 2).sum()) / n) / (k - 1)
+        ms_b = float((sizes * (means - mean) ** 2).sum() / (k - 1))
+        var_b = max(0.0, (ms_b - (var_w if separable else 0.0)) / n0)
+    else:
+        var_b = 0.0
+    if not separable:
+        # one run per parameter set: the spread is chance and parameters together
+        var_w = float(d["d"].var(ddof=1)) if n > 1 else float("nan")
+        var_b_shown = 0.0
+    else:
+        var_b_shown = var_b
+    # Monte Carlo error of the mean: from the spread of the group means (groups are the
+    # independent units when parameters vary), else from the runs
+    if k > 1:
+        se2 = float(means.var(ddof=1)) / k if separable else var_w / n
+    else:
+        se2 = var_w / n if n > 1 else float("nan")
+    spread = float(np.sqrt(var_b_shown + se2)) if np.isfinite(se2) else float("nan")
+    pred = float(np.sqrt(var_b_shown + var_w + se2)) if np.isfinite(var_w) else float("nan")
+    if spread > 0:
+        p = float(stats.norm.cdf(mean / spread))
+    else:
+        p = float(mean > 0) if np.isfinite(mean) else float("nan")
+    return Uncertain(mean, mean - Z90 * spread, mean + Z90 * spread, mean - Z90 * pred,
+                     mean + Z90 * pred, var_b_shown, var_w, p, k, n, separable)
+
+
+def uncertain_differences(per_run: pd.DataFrame, value: str, reference: str
+                          ) -> pd.DataFrame:
+    """Each arm minus ``reference`` (paired by design point and replication) under chance
+    and parameter uncertainty: the effect's 90% interval, the split of its variance,
+    and the probability that the arm improves the outcome."""
+    draws = per_run["draw"] if "draw" in per_run else pd.Series(-1, index=per_run.index)
+    frame = per_run.assign(draw=draws)
+    wide = frame.pivot_table(index=["point", "replication", "draw"], columns="arm",
+                             values=value).reset_index()
+    better_high = OUTCOMES.get(value, ("", "", True))[2]
+    rows = []
+    for arm in [a for a in per_run["arm"].unique() if a != reference]:
+        both = wide[["draw", arm, reference]].dropna()
+        u = uncertain_difference((both[arm] - both[reference]).to_numpy(),
+                                 both["draw"].to_numpy())
+        p_better = u.p_positive if better_high else 1.0 - u.p_positive
+        rows.append({"arm": arm, "reference": reference, "outcome": value,
+                     "mean": u.mean, "low90": u.low, "high90": u.high,
+                     "predictive_low90": u.predictive_low,
+                     "predictive_high90": u.predictive_high,
+                     "p_better": p_better,
+                     "share_parameters": u.share_parameters,
+                     "share_chance": 1.0 - u.share_parameters if u.separable
+                     else float("nan"),
+                     "draws": u.draws, "runs": u.runs})
+    return pd.DataFrame(rows)
+
+
+def probability_sentence(row: pd.Series) -> str:
+    """A plain statement of one row of :func:`uncertain_differences`."""
+    label = OUTCOMES.get(row["outcome"], (row["outcome"],))[0].lower()
+    better_high = OUTCOMES.get(row["outcome"], ("", "", True))[2]
+    verb = "raises" if better_high else "lowers"
+    text = (f"Probability that {row['arm']} {verb} {label} (vs {row['reference']}): "
+            f"{row['p_better']:.2f}")
+    if np.isfinite(row["share_parameters"]):
+        text += (f"; {100 * row['share_parameters']:.0f}% of the spread of the difference "
+                 "comes from parameter uncertainty, "
+                 f"{100 * row['share_chance']:.0f}% from chance")
+    return text + f" ({row['draws']} parameter set(s), {row['runs']} paired runs)."
+
+
+def acceptability(per_run: pd.DataFrame, reference: str, effect: str,
+                  willingness: np.ndarray, per_teacher: bool = False) -> pd.DataFrame:
+    """Cost-effectiveness acceptability curve: for each willingness to pay per unit of
+    effect (dollars per SD of student growth, or per teacher retained), the probability
+    that the arm's net benefit over ``reference`` is positive, taking chance and
+    parameter uncertainty into account as :func:`uncertain_difference` does.
+
+    Net benefit per school and year = willingness x extra effect - extra cost; ``effect``
+    is a column of ``per_run`` (``student_growth_sd`` or ``retention_rate``; with
+    ``per_teacher`` the retention rate is turned into teachers retained per school).
+    """
+    rows = []
+    n_schools = per_run["schools"].max() if "schools" in per_run else 1
+    frame = per_run.assign(draw=per_run.get("draw", -1))
+    for arm in [a for a in per_run["arm"].unique() if a != reference]:
+        cols = [effect, "cost_per_school", *(["teachers"] if per_teacher else [])]
+        wide = frame[frame["arm"].isin([arm, reference])].pivot_table(
+            index=["point", "replication", "draw"], columns="arm", values=cols).dropna()
+        e_arm, e_ref = wide[effect][arm], wide[effect][reference]
+        if per_teacher:
+            teachers = wide["teachers"][arm] / n_schools
+            e_arm, e_ref = e_arm * teachers, e_ref * teachers
+        d_e = (e_arm - e_ref).to_numpy()
+        d_c = (wide["cost_per_school"][arm] - wide["cost_per_school"][reference]).to_numpy()
+        g = wide.index.get_level_values("draw").to_numpy()
+        for lam in willingness:
+            u = uncertain_difference(lam * d_e - d_c, g)
+            rows.append({"arm": arm, "reference": reference, "effect": effect,
+                         "willingness_to_pay": float(lam), "p_cost_effective": u.p_positive})
+    return pd.DataFrame(rows)
+
+
+def neutrality(res: Results) -> pd.DataFrame:
+    """Per run and year of each arm that adopts: the share of the schools on the policy
+    whose net budget impact is budget-neutral (money/costs.py ``verdicts``), and whether
+    every one of them is."""
+    from teachsim.config.scenario import Scenario
+    from teachsim.money.costs import ledger, verdicts
+
+    rows = []
+    draws = res.sql("SELECT run_id, draw FROM runs") if "draw" in res.sql(
+        "SELECT * FROM runs LIMIT 0").columns else None
+    draw_of = dict(zip(draws["run_id"], draws["draw"], strict=True)) if draws is not None \
+        else {}
+    for arm, info in res.manifest["arms"].items():
+        scen = Scenario.model_validate(info["scenario"], strict=False)
+        sy = res.sql("SELECT * FROM school_year WHERE arm = ? ORDER BY run_id, year, "
+                     "school_id", [arm])
+        if not len(sy) or not sy["adopted"].any():
+            continue
+        for run_id, g in sy.groupby("run_id", sort=True):
+            t = {c: g[c].to_numpy() for c in g.columns}
+            v = verdicts(ledger(t, scen), t, scen)
+            on = v["adopted"].astype(bool)
+            first = int(np.min(v["year"]))
+            for year in np.unique(v["year"][on]):
+                m = on & (v["year"] == year)
+                ok = v["verdict"][m] == "budget-neutral"
+                rows.append({"run_id": int(run_id), "arm": arm,
+                             "draw": int(draw_of.get(run_id, -1)),
+                             "year_index": int(year - first) + 1,
+                             "share_neutral": float(ok.mean()), "all_neutral": bool(ok.all())})
+    return pd.DataFrame(rows, columns=["run_id", "arm", "draw", "year_index",
+                                       "share_neutral", "all_neutral"])
+
+
+def probability_neutral(neutral: pd.DataFrame, by_year: int = 3) -> pd.DataFrame:
+    """Per arm: the probability that every school on the policy is budget-neutral in
+    year ``by_year`` of the run, over chance and parameter uncertainty (the share of runs,
+    each parameter set weighted by its runs)."""
+    rows = []
+    for arm, g in neutral[neutral["year_index"] == by_year].groupby("arm", sort=False):
+        per_draw = g.groupby("draw")["all_neutral"].mean()
+        rows.append({"arm": arm, "year_index": by_year,
+                     "p_all_neutral": float(g["all_neutral"].mean()),
+                     "share_of_schools_neutral": float(g["share_neutral"].mean()),
+                     "draws": len(per_draw), "runs": len(g),
+                     "lowest_draw": float(per_draw.min()),
+                     "highest_draw": float(per_draw.max())})
+    return pd.DataFrame(rows)
+
+
 # --- sensitivity -----------------------------------------------------------------------
 def sobol(problem: dict, y: np.ndarray, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """First-order and total Sobol indices with bootstrap confidence intervals (SALib)."""
@@ -182,6 +395,18 @@ def morris(problem: dict, x: np.ndarray, y: np.ndarray, n_boot: int = 1000,
     return pd.DataFrame({"parameter": problem["names"], "mu_star": res["mu_star"],
                          "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]}
                         ).sort_values("mu_star", ascending=False)
+
+
+def given_data_sobol(problem: dict, x: np.ndarray, y: np.ndarray, n_boot: int = 100,
+                     seed: int = 0) -> pd.DataFrame:
+    """First-order Sobol indices from given (not designed) samples, with bootstrap
+    confidence intervals (SALib's delta module, Sobol part), ranked."""
+    from SALib.analyze import delta
+
+    res = delta.analyze(problem, np.asarray(x, float), np.asarray(y, float),
+                        num_resamples=min(n_boot, 200), seed=seed, method="sobol")
+    return pd.DataFrame({"parameter": problem["names"], "S1": res["S1"],
+                         "S1_conf": res["S1_conf"]}).sort_values("S1", ascending=False)
 
 
 def categorical_index(y: np.ndarray, groups: np.ndarray, n_boot: int = 1000,

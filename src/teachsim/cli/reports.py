@@ -109,7 +109,10 @@ def sensitivity(
                                                 min=1, max=MAX_WORKERS)] = None,
 ) -> None:
     """Sobol or Morris indices (bootstrap 95% CIs) of the swept parameters for an outcome,
-    and the share of its variance explained by the arms."""
+    and the share of its variance explained by the arms; for an experiment that drew
+    parameter sets from the posterior (no sweep), first-order indices of every uncertain
+    parameter over the posterior, for the reference arm's outcome and each arm's paired
+    difference from it."""
     from rich.table import Table
 
     from teachsim.config.errors import ConfigError
@@ -134,7 +137,9 @@ def sensitivity(
         cols = [c for c in table.columns if not c.endswith("_conf")]
         for c in cols:
             t.add_column(c, justify="left" if c == "parameter" else "right")
-        for _, r in table.iterrows():
+        # Over the posterior every uncertain parameter has an index: the leaders matter.
+        shown = table.head(15) if s.method == "posterior" else table
+        for _, r in shown.iterrows():
             cells = [str(r["parameter"])]
             for c in cols[1:]:
                 conf = r.get(f"{c}_conf")
