@@ -199,6 +199,17 @@ def test_a_sweep_records_draws_and_refuses_to_mix_fixed_and_drawn(tmp_path: Path
         assert row["behaviour.burnout.centre"] == pytest.approx(
             ens.values[int(row["draw"]), 0])
     assert res.manifest["uncertainty"]["ensemble_size"] == 50
+    # the report states probabilities and splits chance from parameter uncertainty
+    from teachsim.analysis.report import build_report
+
+    rep = build_report(tmp_path / "r")
+    unc = rep.data["uncertainty"]
+    assert set(unc["arm"]) == {"b"} and unc["p_better"].between(0, 1).all()
+    assert unc["share_parameters"].notna().sum() >= 3 and (unc["draws"] == 2).all()
+    page = rep.html.read_text()
+    assert "How sure: chance and parameter uncertainty" in page
+    assert "Probability that b raises teachers staying in their school" in page
+    assert "drew one parameter set from the ensemble ensemble" not in page
     with pytest.raises(ConfigError, match="parameter values came from ensemble"):
         run_experiment(path, out=tmp_path / "r", replications=4, serial=True,
                        point_estimate=True)

@@ -237,6 +237,7 @@ def acceptability(curves: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel(labels.get(effect, effect), fontsize=9)
         ax.set_ylabel("probability cost-effective")
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
         _money_axis(ax.xaxis)
         ax.axhline(0.5, color="grey", lw=0.8, ls=":")
     _legend_outside(axes[0][-1])

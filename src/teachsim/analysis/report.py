@@ -121,13 +121,14 @@ def uncertainty_note(manifest: dict[str, Any]) -> str:
 
 
 def _uncertainty_section(res: Results, manifest: dict[str, Any], per_run: pd.DataFrame,
-                         present: list[str], reference: str, figure: Any) -> str:
+                         present: list[str], reference: str, figure: Any
+                         ) -> tuple[str, pd.DataFrame]:
+    """The report's section on chance and parameter uncertainty, and its table."""
     unc = pd.concat([stats.uncertain_differences(per_run, o, reference) for o in present],
                     ignore_index=True)
     sentences = "".join(f"<li>{html.escape(stats.probability_sentence(r))}</li>"
                         for _, r in unc.iterrows())
-    shown = unc[["arm", "outcome", "mean", "low90", "high90", "predictive_low90",
-                 "predictive_high90", "p_better", "share_parameters", "draws", "runs"]]
+    shown = uncertainty_table(unc)
     body = (f"<h2>How sure: chance and parameter uncertainty</h2><p class='note'>"
             f"{html.escape(uncertainty_note(manifest))} The effect's 90% interval is where "
             "the expected difference lies given what we know about the parameters; the "
@@ -155,7 +156,39 @@ def _uncertainty_section(res: Results, manifest: dict[str, Any], per_run: pd.Dat
                          "school on the policy is budget-neutral in the third year of the "
                          "run (share of runs; lowest and highest: the share within one "
                          "parameter set).</p>" + _table(p3))
-    return body
+    return body, unc
+
+
+def uncertainty_table(unc: pd.DataFrame) -> pd.DataFrame:
+    """The uncertainty table in the units of the figures: percentage points for shares,
+    dollars for cost, SD for growth and practice."""
+    rows = []
+    for _, r in unc.iterrows():
+        label, unit, _ = stats.OUTCOMES.get(r["outcome"], (r["outcome"], "", True))
+        k = 100.0 if r["outcome"] in stats.PERCENT else 1.0
+        fmt: Any
+        if r["outcome"] in stats.PERCENT:
+            unit, fmt = "percentage points", "{:+.2f}".format
+        elif unit.startswith("$"):
+            def fmt(v: float) -> str:
+                return f"{'-' if v < 0 else '+'}${abs(v):,.0f}"
+        else:
+            fmt = "{:+.3f}".format
+
+        def span(lo: float, hi: float, k: float = k, fmt: Any = fmt) -> str:
+            return f"{fmt(k * lo)} to {fmt(k * hi)}"
+
+        rows.append({
+            "arm": r["arm"], "outcome": label, "unit": unit,
+            "mean difference": fmt(k * r["mean"]),
+            "effect, 90% interval": span(r["low90"], r["high90"]),
+            "one run, 90% interval": span(r["predictive_low90"], r["predictive_high90"]),
+            "P(better)": f"{r['p_better']:.2f}",
+            "share from parameters": (f"{100 * r['share_parameters']:.0f}%"
+                                      if np.isfinite(r["share_parameters"]) else
+                                      "not separable"),
+            "parameter sets": int(r["draws"]), "paired runs": int(r["runs"])})
+    return pd.DataFrame(rows)
 
 
 def plots_acceptability(curves: pd.DataFrame) -> tuple:  # type: ignore[type-arg]
@@ -205,8 +238,9 @@ def _build(res: Results, manifest: dict[str, Any], out: Path, fig_dir: Path, tmp
             "random numbers), averaged over the run's years: mean and 95% confidence "
             "interval.</p>" + figure("paired_differences", plots.paired(diffs))
             + _table(diffs[["arm", "outcome", "mean", "ci_low", "ci_high", "n"]]))
-        sections.append(_uncertainty_section(res, manifest, per_run, present, reference,
-                                             figure))
+        section, report.data["uncertainty"] = _uncertainty_section(
+            res, manifest, per_run, present, reference, figure)
+        sections.append(section)
         if "cost_per_school" in per_run and per_run["cost_per_school"].notna().all():
             ce = stats.cost_effectiveness(per_run, reference)
             shown = ce[["arm", "extra_cost_per_school", "extra_growth_sd",

@@ -89,6 +89,11 @@ def report(
             rep = build_report(results, out_file, reference)
     except (ConfigError, ValueError) as exc:
         fail(exc)
+    if "uncertainty" in rep.data:
+        from teachsim.analysis import stats
+
+        for _, row in rep.data["uncertainty"].iterrows():
+            out.print(stats.probability_sentence(row), highlight=False)
     out.print(f"wrote {rep.html} and {len(rep.figures)} figures in "
               f"{next(iter(rep.figures.values())).parent}/" if rep.figures else
               f"wrote {rep.html}", highlight=False)
