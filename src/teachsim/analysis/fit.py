@@ -74,6 +74,15 @@ class TargetSpec(Strict):
         "mean", description="for a new target: the column's mean, or the share of rows at "
         "or above `at_least`")
     at_least: float = Field(0.0, description="threshold of share_at_least")
+    where: str | None = Field(None, description="for a new target: keep only the rows "
+                              "where this column is above zero (e.g. coaching_hours: "
+                              "coached teachers), or equals `equals`")
+    equals: str | None = Field(None, description="with where: keep the rows where that "
+                               "column equals this text (e.g. pairing = \"target\")")
+    scenario: dict[str, bool | int | float | str] = Field(
+        default_factory=dict, description="scenario keys set for the run this target is "
+        "measured in (e.g. \"schedule.policy\" = \"coaching\": a published effect size "
+        "of a programme), on the same copies and seed as the others")
     one_sided: bool = Field(False, description="every value inside the band is as good as "
                             "another (a floor or a ceiling rather than a point)")
 
@@ -138,9 +147,14 @@ class ColumnMeasure:
     column: str
     statistic: str
     at_least: float
+    where: str | None = None
+    equals: str | None = None
 
     def __call__(self, t: Table) -> float:
         x = np.asarray(t[self.column], dtype=float)
+        if self.where is not None:
+            w = np.asarray(t[self.where])
+            x = x[w == self.equals] if self.equals is not None else x[w.astype(float) > 0]
         if self.statistic == "share_at_least":
             return float(np.mean(x >= self.at_least))
         return float(np.mean(x))
@@ -150,6 +164,8 @@ class ColumnMeasure:
 class FitTarget:
     target: Target
     one_sided: bool
+    #: scenario keys of the run this target is measured in (empty: the baseline's)
+    scenario: tuple[tuple[str, Any], ...] = ()
 
     @property
     def centre(self) -> float:
@@ -210,10 +226,14 @@ def fit_targets(spec: FitFile, path: Path) -> list[FitTarget]:
         else:
             assert s.column is not None
             t = Target(s.name, f"{s.low:g} - {s.high:g}", s.low, s.high,
-                       ColumnMeasure(s.column, s.statistic, s.at_least), "targets file",
-                       "", s.table)
+                       ColumnMeasure(s.column, s.statistic, s.at_least, s.where, s.equals),
+                       "targets file", "", s.table)
+        if s.scenario and t.data != "teacher_year":
+            raise ConfigError(tpath, s.name, "a target measured in its own scenario must "
+                              "read the teacher_year table", 'use table = "teacher_year"')
         out[s.name] = FitTarget(t, s.one_sided or (s.name in ONE_SIDED and
-                                                   s.name in published))
+                                                   s.name in published),
+                                tuple(sorted(s.scenario.items())))
     if spec.poverty_schools == 0:
         out = {k: v for k, v in out.items() if v.target.data != "poverty_school_year"}
     if not out:
@@ -266,23 +286,36 @@ class Setup:
         others = sample_priors(self.others, 1, np.random.default_rng(int(nuisance_seed)))[0]
         values = dict(zip(self.fitted, fitted.tolist(), strict=True))
         values.update(zip(self.others, others.tolist(), strict=True))
+        out = self.measure(values, int(run_seed))
+        out["_values"] = np.array([values[k] for k in [*self.fitted, *self.others]])
+        return out
+
+    def measure(self, values: dict[str, float], seed: int) -> dict[str, float]:
+        """Every target's figure from one simulation of the fit's district with the
+        parameter ``values`` (dotted keys) and ``seed``."""
+        priors = all_priors()
         loaded = self.scenario({k: (round(v) if priors[k].integer else v)
                                 for k, v in values.items()})
         data: dict[str, Table | None] = {
-            "teacher_year": baseline_teacher_years(loaded, self.schools, [int(run_seed)],
-                                                   self.years),
+            "teacher_year": baseline_teacher_years(loaded, self.schools, [seed], self.years),
             "poverty_school_year": None}
         if any(t.target.data == "poverty_school_year" for t in self.targets):
             data["poverty_school_year"] = poverty_district_school_years(
-                loaded, self.poverty_schools, [int(run_seed)], self.years)
-        out: dict[str, Any] = {}
+                loaded, self.poverty_schools, [seed], self.years)
+        for extra in {t.scenario for t in self.targets if t.scenario}:
+            # a programme's published effect: the same copies and seed, its policy
+            other = self.scenario({**{k: (round(v) if priors[k].integer else v)
+                                      for k, v in values.items()}, **dict(extra)})
+            data[f"teacher_year{extra}"] = baseline_teacher_years(other, self.schools,
+                                                                  [seed], self.years)
+        out: dict[str, float] = {}
         for t in self.targets:
+            key = f"teacher_year{t.scenario}" if t.scenario else t.target.data
             with np.errstate(all="ignore"):
                 try:
-                    out[t.target.name] = float(t.target.measure(data[t.target.data]))
+                    out[t.target.name] = float(t.target.measure(data[key]))
                 except (ZeroDivisionError, ValueError, KeyError):
                     out[t.target.name] = float("nan")
-        out["_values"] = np.array([values[k] for k in [*self.fitted, *self.others]])
         return out
 
     def distance(self, x: dict[str, Any], _x0: dict[str, Any]) -> float:
@@ -350,7 +383,41 @@ def load_fit(path: str | Path) -> Fit:
     # A bad base or a prior end that the scenario refuses fails now, not in a worker.
     for corner in ("low", "high"):
         setup.scenario({k: getattr(priors[k], corner) for k in spec.parameters})
+    _check_columns(setup, path.parent / spec.targets if spec.targets else path)
     return Fit(path, path.read_text(), spec, setup)
+
+
+def _check_columns(setup: Setup, tpath: Path) -> None:
+    """Every new target's columns exist, and its scenario loads (checked on a one-year
+    run of one school, so a typo fails now rather than as a fit that accepts nothing)."""
+    import difflib
+
+    from teachsim.model.run import run_scenario
+
+    news = [t for t in setup.targets if isinstance(t.target.measure, ColumnMeasure)]
+    if not news:
+        return
+    tables: dict[tuple[tuple[str, Any], ...], dict[str, Table]] = {}
+    for t in news:
+        if t.scenario not in tables:
+            try:
+                loaded = setup.scenario(dict(t.scenario))
+            except ConfigError as exc:
+                raise ConfigError(tpath, f"{t.target.name}: scenario", exc.problem,
+                                  exc.fix) from None
+            one = loaded.replace(district=loaded.scenario.district.model_copy(
+                update={"n_schools": 1}))
+            tables[t.scenario] = run_scenario(one, seed=0, years=1).tables
+        table = "school_year" if t.target.data == "poverty_school_year" else "teacher_year"
+        columns = list(tables[t.scenario][table])
+        m = t.target.measure
+        assert isinstance(m, ColumnMeasure)
+        for col in filter(None, (m.column, m.where)):
+            if col not in columns:
+                near = difflib.get_close_matches(col, columns, 1)
+                raise ConfigError(tpath, t.target.name, f"no column '{col}' in the "
+                                  f"{table} table", f"did you mean '{near[0]}'?" if near
+                                  else f"use one of: {', '.join(columns)}")
 
 
 def _pyabc_prior(keys: Sequence[str]) -> Any:
@@ -505,6 +572,20 @@ def summarise(fit: Fit, history: Any, out: Path) -> FitResult:
 
     files += write_page(out, fit, ens, targets, params, gens, stats)
     return FitResult(out, ens, gens, targets, params, files)
+
+
+def predictive_check(fit: Fit, ens: Ensemble, n: int, seed: int = 0) -> pd.DataFrame:
+    """Simulate ``n`` parameter sets drawn from ``ens`` (by weight, every parameter at
+    the set's value) on the fit's district, each with a fresh seed: one row per
+    simulation, one column per target. An independent check of a shipped ensemble."""
+    from teachsim.experiments.ensemble import draw_indices
+
+    rows = draw_indices(ens, seed, n)
+    seeds = np.random.SeedSequence([seed, 77]).generate_state(n, dtype=np.uint32)
+    out = []
+    for i, r in enumerate(rows):
+        out.append(fit.setup.measure(ens.row(r), int(seeds[i])) | {"draw": r})
+    return pd.DataFrame(out)
 
 
 def _wquantile(x: np.ndarray, w: np.ndarray, q: Sequence[float]) -> np.ndarray:
