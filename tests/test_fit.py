@@ -53,7 +53,7 @@ targets = "targets.toml"
 
 
 def test_fit_recovers_known_parameters_from_synthetic_targets(tmp_path: Path) -> None:
-    fit = load_fit(_fit_file(tmp_path))
+    fit = load_fit(_fit_file(tmp_path, extra="moves = 3\n"))
     result = run_fit(fit, tmp_path / "out", workers=1)
     ens = result.ensemble
     w = ens.weights / ens.weights.sum()
@@ -75,6 +75,9 @@ def test_fit_recovers_known_parameters_from_synthetic_targets(tmp_path: Path) ->
         assert (tmp_path / "out" / name).is_file(), name
     back = read_ensemble(tmp_path / "out" / "ensemble.csv")
     assert back.meta["fitted"] == list(TRUTH) and len(back) == 40
+    # the moves leave equal weights and many distinct parameter sets
+    assert np.all(back.weights == back.weights[0]) and back.meta["distinct_sets"] >= 20
+    assert len(back.meta["move_acceptance"]) == 3
 
 
 def test_a_stopped_fit_continues_where_it_stopped(tmp_path: Path) -> None:
@@ -136,7 +139,7 @@ def test_the_shipped_posterior_comes_from_the_shipped_fit_and_covers_every_targe
     assert ens.meta["fit_sha256"] == hashlib.sha256(fit_file.read_bytes()).hexdigest()
     fit = load_fit(fit_file)
     assert set(ens.keys) == {*fit.setup.fitted, *fit.setup.others}
-    assert ens.ess() >= 50
+    assert ens.ess() >= 100 and ens.meta["distinct_sets"] >= 100
     # Independent of the fit's own records: new simulations of sets drawn from it.
     sims = predictive_check(fit, ens, 16, seed=5)
     for t in fit.setup.targets:
@@ -197,3 +200,24 @@ high = 1.0
     with pytest.raises(ConfigError) as exc:
         load_fit(path)
     assert "targets.toml" in str(exc.value) and "practice_gain_programs" in str(exc.value)
+
+
+def test_calibration_md_shows_the_shipped_posterior() -> None:
+    from teachsim.analysis.fit import POSTERIOR_BEGIN, POSTERIOR_END, posterior_markdown
+    from teachsim.experiments.ensemble import default_posterior
+
+    doc = (ROOT / "docs" / "calibration.md").read_text()
+    block = doc.partition(POSTERIOR_BEGIN)[2].partition(POSTERIOR_END)[0]
+    assert block.strip() == posterior_markdown(default_posterior().parent).strip(), (
+        "docs/calibration.md is stale: run  uv run python -m teachsim.analysis.fit "
+        "configs/posterior docs/calibration.md")
+
+
+def test_weighted_quantiles_by_hand() -> None:
+    from teachsim.analysis.fit import _wquantile
+
+    # equal weights: points at 0.1, 0.3, 0.5, 0.7, 0.9 of the mass
+    assert _wquantile(np.array([3.0, 1, 2, 5, 4]), np.ones(5), [0.1, 0.5, 0.8]).tolist() \
+        == pytest.approx([1.0, 3.0, 4.5])
+    # a weight of 3 on the middle point spreads it over 0.2-0.8 of the mass
+    assert _wquantile(np.array([1.0, 2, 3]), np.array([1.0, 3, 1]), [0.5])[0] == 2.0

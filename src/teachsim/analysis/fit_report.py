@@ -53,6 +53,10 @@ def write_page(out: Path, fit: Any, ens: Ensemble, targets: pd.DataFrame,
     fitted = params[params["fitted"]]
     shown = fitted[["parameter", "unit", "prior", "default", "posterior_mean",
                     "posterior_p5", "posterior_p95", "narrowing"]]
+    moves = (f"; the last generation was resampled and moved {fit.spec.moves} times by "
+             "ABC-MCMC (acceptance " + ", ".join(f"{a:.0%}" for a in
+                                                ens.meta.get("move_acceptance", [])) + ")"
+             if fit.spec.moves else "")
     poverty = (f" and a generated district of {fit.spec.poverty_schools} schools"
                if fit.spec.poverty_schools else "")
     page = f"""<!doctype html><html><head><meta charset="utf-8">
@@ -63,9 +67,11 @@ def write_page(out: Path, fit: Any, ens: Ensemble, targets: pd.DataFrame,
 target(s); {len(fit.setup.others)} other parameter(s) drawn from their priors in every
 simulation. Each simulation: {fit.spec.schools} copies of the base school
 ({html.escape(fit.spec.base)}){poverty},
-{fit.spec.years} years. {len(gens)} generation(s), {sum(g.simulations for g in gens):,}
+{fit.spec.years} years. {len(gens)} generation(s), {ens.meta.get("simulations", 0):,}
 simulations; final threshold {last.epsilon:.3g} half-tolerances (1 = every target at the
-edge of its tolerance); {len(ens)} particles, effective sample size {ens.ess():.0f}.</p>
+edge of its tolerance); {len(ens)} parameter sets
+({ens.meta.get("distinct_sets", len(ens))} distinct), effective sample size
+{ens.ess():.0f}{moves}.</p>
 <h2>Posterior-predictive check</h2>
 <p class="note">The figure each accepted simulation gives, weighted, against the target's
 tolerance (shaded). {covered} of {len(targets)} targets have their band overlapped by the

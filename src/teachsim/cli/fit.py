@@ -42,7 +42,7 @@ def fit(
     target = out_dir or Path("results") / "fit" / spec.spec.name
     n = workers or default_workers()
     with Progress(TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("generation {task.completed}/{task.total}"),
+                  TextColumn("{task.completed}/{task.total}"),
                   TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
                   console=err) as bar:
         tasks: list[TaskID] = [bar.add_task(f"fit {spec.spec.name}",
@@ -53,17 +53,24 @@ def fit(
                        status=f"threshold {g.epsilon:.3g}, {g.simulations:,} simulations, "
                        f"acceptance {g.acceptance:.0%}")
 
+        def moving(step: int, steps: int, acceptance: float) -> None:
+            if len(tasks) == 1:
+                tasks.append(bar.add_task("ABC-MCMC moves", total=steps, status=""))
+            bar.update(tasks[1], completed=step, status=f"acceptance {acceptance:.0%}")
+
         try:
-            result = run_fit(spec, target, workers=n, new=new, progress=progress)
+            result = run_fit(spec, target, workers=n, new=new, progress=progress,
+                             moving=moving)
         except (ConfigError, RuntimeError) as exc:
             bar.stop()
             fail(exc)
     last = result.generations[-1]
     covered = int(result.targets["covered"].sum())
     out.print(f"{len(result.generations)} generation(s), "
-              f"{sum(g.simulations for g in result.generations):,} simulations; final "
+              f"{result.ensemble.meta['simulations']:,} simulations; final "
               f"threshold {last.epsilon:.3g} half-tolerances; {len(result.ensemble)} "
-              f"particles (effective {result.ensemble.ess():.0f})", highlight=False)
+              f"parameter sets ({result.ensemble.meta['distinct_sets']} distinct, "
+              f"effective sample size {result.ensemble.ess():.0f})", highlight=False)
     out.print(f"posterior predictive covers {covered} of {len(result.targets)} targets",
               highlight=False)
     out.print(f"results: {target}/ (ensemble.csv, diagnostics.html, targets.csv, "
