@@ -143,18 +143,41 @@ def test_replication_r_draws_the_same_set_in_every_arm_and_pairs_share_it(
     by_arm = {a: [s.draw for s in specs if s.arm == a] for a in ("a", "b")}
     assert by_arm["a"] == by_arm["b"]
     draws = by_arm["a"]
-    assert all(draws[2 * i] == draws[2 * i + 1] for i in range(5))
-    assert len(set(draws)) == 5
+    assert draws == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    rows = [s.ensemble_row for s in specs if s.arm == "a"]
+    assert len(set(rows)) == 5 and rows == [s.ensemble_row for s in specs if s.arm == "b"]
     # the runs take the drawn values, except what the arm sets
     ens = exp.ensemble
     assert ens is not None
     for s in specs:
         b = s.loaded.scenario.behaviour
-        assert b.burnout.centre == pytest.approx(ens.row(s.draw)["behaviour.burnout.centre"])
-        expected = 0.03 if s.arm == "b" else ens.row(s.draw)["behaviour.absence.base_rate"]
+        row = ens.row(s.ensemble_row)
+        assert b.burnout.centre == pytest.approx(row["behaviour.burnout.centre"])
+        expected = 0.03 if s.arm == "b" else row["behaviour.absence.base_rate"]
         assert b.absence.base_rate == pytest.approx(expected)
     # asking for more replications later keeps the draws already made
-    assert [s.draw for s in exp.run_specs(16) if s.arm == "a"][:10] == draws
+    assert [s.ensemble_row for s in exp.run_specs(16) if s.arm == "a"][:10] == rows
+
+
+def test_others_from_their_priors_give_every_set_its_own_values(tmp_path: Path) -> None:
+    # an ensemble whose record says the fit left absence.base_rate to its prior
+    ens = read_ensemble(_experiment(tmp_path).parent / "ens.csv")
+    ens.values[:] = ens.values[0]  # every row the same set
+    ens.meta = {"prior_only": ["behaviour.absence.base_rate"]}
+    write_ensemble(ens, tmp_path / "ens.csv")
+    path = tmp_path / "exp.toml"
+    exp = load_experiment(path)  # others = "prior" is the default
+    specs = [s for s in exp.run_specs() if s.arm == "a"]
+    centre = {s.loaded.scenario.behaviour.burnout.centre for s in specs}
+    rates = {s.draw: s.loaded.scenario.behaviour.absence.base_rate for s in specs}
+    assert len(centre) == 1 and np.isclose(centre.pop(), ens.values[0, 0])  # fitted
+    assert len(set(rates.values())) == 5  # prior-only: fresh for each set
+    assert "others from their priors" in exp.uncertainty_id
+    path.write_text(path.read_text().replace("[uncertainty]", "[uncertainty]\n"
+                                             'others = "ensemble"'))
+    kept = load_experiment(path)
+    assert {s.loaded.scenario.behaviour.absence.base_rate for s in kept.run_specs()
+            if s.arm == "a"} == {ens.row(0)["behaviour.absence.base_rate"]}
 
 
 def test_a_value_written_in_the_scenario_is_not_drawn(tmp_path: Path) -> None:
@@ -181,8 +204,9 @@ def test_point_estimate_and_replications_per_draw(tmp_path: Path) -> None:
 def test_the_shipped_posterior_gives_five_sets_in_ten_replications() -> None:
     exp = load_experiment(ROOT / "experiments" / "schedule_comparison.toml")
     assert exp.ensemble is not None and exp.ensemble.path == default_posterior()
-    draws = exp.draws(10)
-    assert len(set(draws)) >= 5
+    assert exp.draws(10) == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    sets = {tuple(exp.drawn_values(d).values()) for d in range(5)}
+    assert len(sets) == 5
 
 
 def test_a_sweep_records_draws_and_refuses_to_mix_fixed_and_drawn(tmp_path: Path) -> None:
@@ -190,14 +214,16 @@ def test_a_sweep_records_draws_and_refuses_to_mix_fixed_and_drawn(tmp_path: Path
 
     path = _experiment(tmp_path)
     res = run_experiment(path, out=tmp_path / "r", replications=4, serial=True)
-    runs = res.sql("SELECT arm, replication, draw FROM runs ORDER BY arm, replication")
-    assert runs["draw"].tolist()[:4] == runs["draw"].tolist()[4:]
+    runs = res.sql("SELECT arm, replication, draw, ensemble_row FROM runs "
+                   "ORDER BY arm, replication")
+    assert runs["draw"].tolist() == [0, 0, 1, 1] * 2
+    assert runs["ensemble_row"].tolist()[:4] == runs["ensemble_row"].tolist()[4:]
     draws = res.sql("SELECT * FROM draws ORDER BY draw")
-    assert sorted(draws["draw"]) == sorted(set(runs["draw"]))
+    assert draws["draw"].tolist() == [0, 1]
     ens = read_ensemble(tmp_path / "ens.csv")
     for _, row in draws.iterrows():
         assert row["behaviour.burnout.centre"] == pytest.approx(
-            ens.values[int(row["draw"]), 0])
+            ens.values[int(row["ensemble_row"]), 0])
     assert res.manifest["uncertainty"]["ensemble_size"] == 50
     # the report states probabilities and splits chance from parameter uncertainty
     from teachsim.analysis.report import build_report
@@ -309,3 +335,19 @@ def test_probability_statements_name_the_direction_and_the_split() -> None:
     text = stats.probability_sentence(row)
     assert text.startswith("Probability that new raises student growth")
     assert "parameter uncertainty" in text and "2 parameter set(s), 4 paired runs" in text
+
+
+def test_indices_over_the_posterior_find_what_matters_above_their_noise_floor() -> None:
+    from teachsim.analysis.sensitivity import indices_with_floor
+
+    rng = np.random.default_rng(2)
+    n, d = 400, 40
+    x = rng.beta(2, 5, size=(n, d))  # skewed inputs, as PERT priors often are
+    y = 3 * x[:, 0] + 2 * x[:, 1] + rng.normal(0, 0.3, n)  # S1 about 0.6 and 0.25
+    table = indices_with_floor(x, y, [f"p{i}" for i in range(d)], n_boot=50)
+    above = set(table.loc[table["above_noise"], "parameter"])
+    assert {"p0", "p1"} <= above
+    assert len(above - {"p0", "p1"}) <= 3  # a few false marks among 38 inert inputs
+    assert table.iloc[0]["parameter"] == "p0"
+    inert = table[~table["parameter"].isin(["p0", "p1"])]
+    assert (inert["noise_floor"] > 0).all()

@@ -84,7 +84,7 @@ def posterior_indices(res: Results, per_run: pd.DataFrame, outcome: str, n_boot:
     Saltelli's design does not apply). Replications that share a parameter set are
     averaged first, which takes most of chance out of the output."""
     draws = res.sql("SELECT * FROM draws ORDER BY draw").set_index("draw")
-    keys = [c for c in draws.columns if c != "weight" and draws[c].nunique() > 1]
+    keys = [c for c in draws.columns if c.startswith("behaviour.") and draws[c].nunique() > 1]
     if len(draws) < MIN_DRAWS:
         raise ConfigError(res.path, "uncertainty", f"the runs drew {len(draws)} parameter "
                           f"sets; indices over the posterior need at least {MIN_DRAWS}",
@@ -101,11 +101,26 @@ def posterior_indices(res: Results, per_run: pd.DataFrame, outcome: str, n_boot:
     out = {}
     for name, y in outputs.items():
         y = y.dropna()
-        x = draws.loc[y.index, keys].to_numpy(float)
-        problem = {"num_vars": len(keys), "names": keys,
-                   "bounds": [[float(draws[k].min()), float(draws[k].max())] for k in keys]}
-        out[name] = stats.given_data_sobol(problem, x, y.to_numpy(float), n_boot)
+        out[name] = indices_with_floor(draws.loc[y.index, keys].to_numpy(float),
+                                       y.to_numpy(float), keys, n_boot)
     return out
+
+
+def indices_with_floor(x: np.ndarray, y: np.ndarray, names: list[str], n_boot: int,
+                       seed: int = 0) -> pd.DataFrame:
+    """Given-data first-order indices of each column of ``x`` for ``y``, each with its
+    noise floor: the same estimate with ``y`` shuffled (given-data estimates are biased
+    upward, more for skewed inputs), plus its interval. ``above_noise``: the index, less
+    its interval, is above the floor."""
+    problem = {"num_vars": len(names), "names": names,
+               "bounds": [[float(v.min()), float(v.max())] for v in x.T]}
+    table = stats.given_data_sobol(problem, x, y, n_boot)
+    null = stats.given_data_sobol(problem, x, np.random.default_rng(seed).permutation(y),
+                                  n_boot).set_index("parameter")
+    floor = (null["S1"] + null["S1_conf"]).reindex(table["parameter"]).to_numpy()
+    table["noise_floor"] = floor
+    table["above_noise"] = table["S1"] - table["S1_conf"] > floor
+    return table
 
 
 def write(s: Sensitivity, out_dir: Path) -> list[Path]:
@@ -122,7 +137,8 @@ def write(s: Sensitivity, out_dir: Path) -> list[Path]:
                              "posterior": ("S1", "S1_conf", "first-order index over the "
                                            "posterior")}[s.method]
         label = stats.OUTCOMES.get(s.outcome, (s.outcome,))[0]
-        fig, _ = plots.sensitivity(table.head(15) if s.method == "posterior" else table,
+        shown = table.head(15) if s.method == "posterior" else table
+        fig, _ = plots.sensitivity(shown,
                                    value, conf, f"{label}: {s.method} {what}, "
                                    f"{'arm ' if ' - ' not in arm else ''}'{arm}' (95% CI)")
         with atomic_file(out_dir / f"{stem}.png") as tmp:

@@ -139,19 +139,25 @@ def sensitivity(
     for arm, table in s.indices.items():
         t = Table(title=f"{s.method} indices of {outcome}, arm '{arm}' (95% CI)",
                   title_justify="left")
-        cols = [c for c in table.columns if not c.endswith("_conf")]
+        cols = [c for c in table.columns if not c.endswith("_conf") and c != "above_noise"]
         for c in cols:
             t.add_column(c, justify="left" if c == "parameter" else "right")
-        # Over the posterior every uncertain parameter has an index: the leaders matter.
+        # Over the posterior every uncertain parameter has an index: the leaders matter,
+        # read against the dummy input's.
         shown = table.head(15) if s.method == "posterior" else table
         for _, r in shown.iterrows():
-            cells = [str(r["parameter"])]
+            cells = [str(r["parameter"]) + (" *" if bool(r.get("above_noise")) else "")]
             for c in cols[1:]:
                 conf = r.get(f"{c}_conf")
                 cells.append(f"{r[c]:.3f}" + (f" +- {conf:.3f}" if conf is not None
                                               and not math.isnan(conf) else ""))
             t.add_row(*cells)
         out.print(t)
+        if s.method == "posterior":
+            n_above = int(table["above_noise"].sum())
+            out.print(f"* above its noise floor (the index, less its interval, above the "
+                      f"index the same data give with the outcome shuffled, plus its "
+                      f"interval): {n_above} of {len(table)} parameter(s)", highlight=False)
     if s.categorical is not None:
         c = s.categorical.iloc[0]
         out.print(f"arms ({int(c['levels'])} levels) explain {100 * c['share_of_variance']:.1f}%"

@@ -111,6 +111,12 @@ class Uncertainty(Strict):
         2, ge=1, le=MAX_REPLICATIONS, description="consecutive replications that share a "
         "parameter set: their spread is chance alone, the spread between draws is "
         "parameter uncertainty (at least 2 to tell them apart)")
+    others: Literal["prior", "ensemble"] = Field(
+        "prior", description="the parameters the fit left to their priors (the ensemble "
+        "record's prior_only): fresh draws from their priors for each parameter set "
+        "(prior: the targets did not inform them, and fresh draws cover their ranges "
+        "better than the fit's few hundred), or the values stored with the drawn set "
+        "(ensemble)")
 
 
 class ExperimentFile(Strict):
@@ -180,8 +186,11 @@ class RunSpec:
     years: int
     loaded: LoadedScenario
     tables: tuple[str, ...]
-    #: row of the parameter ensemble this run uses (-1: every parameter at its value)
+    #: the parameter set this run uses, numbered within the experiment (-1: every
+    #: parameter at its value); replications that share it share it in every arm
     draw: int = -1
+    #: the ensemble row the set was drawn from (-1: none)
+    ensemble_row: int = -1
 
 
 @dataclass
@@ -200,6 +209,7 @@ class Experiment:
     ensemble: Ensemble | None = None
     _cache: dict[tuple[str, int, int], LoadedScenario] = field(default_factory=dict,
                                                                repr=False)
+    _values: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def sha256(self) -> str:
@@ -213,16 +223,23 @@ class Experiment:
             return "point"
         digest = hashlib.sha256(self.ensemble.values.tobytes() + self.ensemble.weights
                                 .tobytes() + "\n".join(self.ensemble.keys).encode())
-        return f"ensemble {digest.hexdigest()[:16]} x{self.spec.uncertainty.replications_per_draw}"
+        u = self.spec.uncertainty
+        return (f"ensemble {digest.hexdigest()[:16]} x{u.replications_per_draw}"
+                + (", others from their priors" if u.others == "prior" else ""))
 
     def draws(self, n_rep: int) -> list[int]:
-        """The ensemble row of each replication (-1 for all when parameters are fixed):
-        replications ``k*r .. k*r + k - 1`` share draw slot ``r``."""
+        """The parameter set of each replication (-1 for all when parameters are fixed):
+        replications ``k*s .. k*s + k - 1`` share set ``s``."""
         if self.ensemble is None:
             return [-1] * n_rep
         k = self.spec.uncertainty.replications_per_draw
-        rows = draw_indices(self.ensemble, self.spec.seed, -(-n_rep // k))
-        return [rows[r // k] for r in range(n_rep)]
+        return [r // k for r in range(n_rep)]
+
+    def ensemble_rows(self, n_sets: int) -> list[int]:
+        """The ensemble row each of the first ``n_sets`` parameter sets is drawn from."""
+        if self.ensemble is None:
+            return [-1] * n_sets
+        return draw_indices(self.ensemble, self.spec.seed, n_sets)
 
     @property
     def drawn_keys(self) -> list[str]:
@@ -233,12 +250,26 @@ class Experiment:
             return []
         return [k for k in self.ensemble.keys if not _has_dotted(self.base_data, k)]
 
-    def drawn_values(self, row: int) -> dict[str, Any]:
-        """The parameter values of ensemble row ``row`` that the runs take."""
-        if self.ensemble is None or row < 0:
+    def drawn_values(self, draw: int) -> dict[str, Any]:
+        """The parameter values of parameter set ``draw`` that the runs take: its
+        ensemble row's, with fresh prior draws for the fit's prior-only parameters when
+        ``others = "prior"``."""
+        if self.ensemble is None or draw < 0:
             return {}
-        values = self.ensemble.row(row)
-        return {k: values[k] for k in self.drawn_keys}
+        if draw not in self._values:
+            row = self.ensemble_rows(draw + 1)[draw]
+            values = self.ensemble.row(row)
+            if self.spec.uncertainty.others == "prior":
+                from teachsim.experiments.ensemble import DRAW_STREAM, sample_priors
+
+                fresh = [k for k in self.ensemble.meta.get("prior_only", [])
+                         if k in values]
+                rng = np.random.default_rng(np.random.SeedSequence(
+                    [self.spec.seed, DRAW_STREAM, draw + 1]))
+                values.update(self.ensemble.typed(dict(zip(
+                    fresh, sample_priors(fresh, 1, rng)[0].tolist(), strict=True))))
+            self._values[draw] = {k: values[k] for k in self.drawn_keys}
+        return self._values[draw]
 
     def replication_seeds(self, n: int) -> list[int]:
         children = np.random.SeedSequence(self.spec.seed).spawn(n)
@@ -246,7 +277,7 @@ class Experiment:
 
     def scenario(self, arm: str, point: int, draw: int = -1) -> LoadedScenario:
         """The validated scenario of an arm at a design point, with the parameter values
-        of ensemble row ``draw`` (-1: none)."""
+        of parameter set ``draw`` (-1: none)."""
         key = (arm, point, draw)
         if key not in self._cache:
             values = self.points[point]
@@ -287,6 +318,7 @@ class Experiment:
         n_rep = replications or self.spec.replications
         seeds = self.replication_seeds(n_rep)
         draws = self.draws(n_rep)
+        rows = self.ensemble_rows(max(draws) + 1) if draws and draws[-1] >= 0 else []
         specs = []
         for a_i, arm in enumerate(self.spec.arm):
             for p_i in range(len(self.points)):
@@ -295,7 +327,8 @@ class Experiment:
                     specs.append(RunSpec(
                         run_id=run_id(a_i, p_i, r), arm=arm.name, point=p_i, replication=r,
                         seed=seeds[r], years=loaded.scenario.run.years, loaded=loaded,
-                        tables=tuple(self.spec.tables), draw=draws[r]))
+                        tables=tuple(self.spec.tables), draw=draws[r],
+                        ensemble_row=rows[draws[r]] if draws[r] >= 0 else -1))
         return specs
 
 

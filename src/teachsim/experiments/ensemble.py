@@ -49,9 +49,14 @@ class Ensemble:
     def row(self, i: int) -> dict[str, float | int]:
         """Parameter set ``i`` as scenario keys and values (whole numbers where the
         parameter takes them)."""
+        return self.typed(dict(zip(self.keys, self.values[i].tolist(), strict=True)))
+
+    @staticmethod
+    def typed(values: dict[str, float]) -> dict[str, float | int]:
+        """``values`` with whole numbers where the parameter takes them."""
         priors = all_priors()
         out: dict[str, float | int] = {}
-        for k, v in zip(self.keys, self.values[i], strict=True):
+        for k, v in values.items():
             p = priors.get(k)
             out[k] = round(float(v)) if p is not None and p.integer else float(v)
         return out

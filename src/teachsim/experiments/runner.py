@@ -30,7 +30,6 @@ import pyarrow as pa
 from teachsim.config.errors import ConfigError
 from teachsim.experiments import forkserver
 from teachsim.experiments.design import Experiment, RunSpec, split_run_id
-from teachsim.experiments.ensemble import Ensemble
 from teachsim.experiments.provenance import scenario_sha256, versions
 from teachsim.experiments.store import ResultsStore, replication_counts
 from teachsim.experiments.tables import to_arrow
@@ -60,7 +59,8 @@ def _keyed(spec: RunSpec, result: Any) -> dict[str, Table]:
 
 def _record(spec: RunSpec) -> dict[str, Any]:
     return {"run_id": spec.run_id, "arm": spec.arm, "point": spec.point,
-            "replication": spec.replication, "seed": spec.seed, "draw": spec.draw}
+            "replication": spec.replication, "seed": spec.seed, "draw": spec.draw,
+            "ensemble_row": spec.ensemble_row}
 
 
 def run_one(spec: RunSpec) -> tuple[dict[str, Any], dict[str, Table]]:
@@ -250,8 +250,7 @@ def _chunks(specs: list[RunSpec], size: int) -> list[list[RunSpec]]:
 
 
 def _chunk_tables(packed: Packed, points: list[dict[str, float]],
-                  ensemble: Ensemble | None = None, keys: list[str] | None = None
-                  ) -> dict[str, pa.Table]:
+                  experiment: Experiment | None = None) -> dict[str, pa.Table]:
     records = packed.records
     params = sorted({k for p in points for k in p})
     runs: Table = {k: np.array([r[k] for r in records], dtype=object if k in (
@@ -260,15 +259,17 @@ def _chunk_tables(packed: Packed, points: list[dict[str, float]],
         runs[name] = np.array([points[r["point"]].get(name, np.nan) for r in records],
                               dtype=float)
     out = {"runs": to_arrow(runs), **packed.tables}
-    rows = sorted({r["draw"] for r in records if r["draw"] >= 0})
-    if ensemble is not None and rows:
-        # The parameter sets this chunk's runs drew, the values they took (chunks repeat
-        # them; readers keep one row per draw: store.select).
-        draws: Table = {"draw": np.array(rows, dtype=np.int64),
-                        "weight": ensemble.weights[rows].astype(float)}
-        for j, key in enumerate(ensemble.keys):
-            if keys is None or key in keys:
-                draws[key] = ensemble.values[rows, j].astype(float)
+    sets = sorted({(r["draw"], r["ensemble_row"]) for r in records if r["draw"] >= 0})
+    if experiment is not None and experiment.ensemble is not None and sets:
+        # The parameter sets this chunk's runs used, with the values they took (chunks
+        # repeat them; readers keep one row per set: store.select).
+        rows = [row for _, row in sets]
+        draws: Table = {"draw": np.array([d for d, _ in sets], dtype=np.int64),
+                        "ensemble_row": np.array(rows, dtype=np.int64),
+                        "weight": experiment.ensemble.weights[rows].astype(float)}
+        values = [experiment.drawn_values(d) for d, _ in sets]
+        for key in experiment.drawn_keys:
+            draws[key] = np.array([v[key] for v in values], dtype=float)
         out["draws"] = to_arrow(draws)
     return out
 
@@ -379,8 +380,7 @@ def sweep(
 
     def record(chunk: list[RunSpec], packed: Packed) -> None:
         nonlocal done, failed
-        tables = _chunk_tables(packed, experiment.points, experiment.ensemble,
-                               experiment.drawn_keys)
+        tables = _chunk_tables(packed, experiment.points, experiment)
         ids = [s.run_id for s in chunk]
         store.write_chunk(f"chunk-{min(ids):016x}-{len(ids):04d}-{uuid.uuid4().hex[:8]}",
                           tables)
@@ -421,6 +421,7 @@ def _uncertainty(experiment: Experiment) -> dict[str, Any]:
     u = experiment.spec.uncertainty
     return {"id": experiment.uncertainty_id, "parameters": u.parameters,
             "replications_per_draw": u.replications_per_draw if ens is not None else None,
+            "others": u.others if ens is not None else None,
             "ensemble": str(ens.path) if ens is not None and ens.path else None,
             "ensemble_size": len(ens) if ens is not None else 0,
             "ensemble_record": ens.meta if ens is not None else {}}
