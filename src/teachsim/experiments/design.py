@@ -28,6 +28,7 @@ from teachsim.config.limits import (
     MAX_SEED,
     MAX_YEARS,
 )
+from teachsim.config.parameters import all_priors
 from teachsim.config.paths import exists, is_dir
 from teachsim.config.tomlio import load_with_extends, read_toml
 from teachsim.config.validation import Invalid, Strict, quote, to_config_error
@@ -257,19 +258,30 @@ class Experiment:
         if self.ensemble is None or draw < 0:
             return {}
         if draw not in self._values:
-            row = self.ensemble_rows(draw + 1)[draw]
-            values = self.ensemble.row(row)
-            if self.spec.uncertainty.others == "prior":
-                from teachsim.experiments.ensemble import DRAW_STREAM, sample_priors
-
-                fresh = [k for k in self.ensemble.meta.get("prior_only", [])
-                         if k in values]
-                rng = np.random.default_rng(np.random.SeedSequence(
-                    [self.spec.seed, DRAW_STREAM, draw + 1]))
-                values.update(self.ensemble.typed(dict(zip(
-                    fresh, sample_priors(fresh, 1, rng)[0].tolist(), strict=True))))
-            self._values[draw] = {k: values[k] for k in self.drawn_keys}
+            self._prepare(draw + 1)
         return self._values[draw]
+
+    def _prepare(self, n_sets: int) -> None:
+        """Work out the values of the first ``n_sets`` parameter sets at once (the prior
+        draws of every set are one quantile call per parameter). Set ``s`` draws its
+        fresh values from its own stream, so it does not depend on ``n_sets``."""
+        from teachsim.experiments.ensemble import DRAW_STREAM, pert
+
+        assert self.ensemble is not None
+        rows = self.ensemble_rows(n_sets)
+        values = [self.ensemble.row(r) for r in rows]
+        if self.spec.uncertainty.others == "prior":
+            priors = all_priors()
+            fresh = [k for k in self.ensemble.meta.get("prior_only", []) if k in values[0]]
+            u = np.array([np.random.default_rng(np.random.SeedSequence(
+                [self.spec.seed, DRAW_STREAM, s + 1])).random(len(fresh))
+                for s in range(n_sets)]).reshape(n_sets, len(fresh))
+            for j, k in enumerate(fresh):
+                x = pert(priors[k], u[:, j])
+                for s in range(n_sets):
+                    values[s][k] = round(float(x[s])) if priors[k].integer else float(x[s])
+        for s in range(n_sets):
+            self._values.setdefault(s, {k: values[s][k] for k in self.drawn_keys})
 
     def replication_seeds(self, n: int) -> list[int]:
         children = np.random.SeedSequence(self.spec.seed).spawn(n)
@@ -319,6 +331,8 @@ class Experiment:
         seeds = self.replication_seeds(n_rep)
         draws = self.draws(n_rep)
         rows = self.ensemble_rows(max(draws) + 1) if draws and draws[-1] >= 0 else []
+        if rows:
+            self._prepare(len(rows))
         specs = []
         for a_i, arm in enumerate(self.spec.arm):
             for p_i in range(len(self.points)):
