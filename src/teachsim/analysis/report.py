@@ -116,8 +116,11 @@ def uncertainty_note(manifest: dict[str, Any]) -> str:
             f"parameter set from the {kind} ensemble {Path(str(u.get('ensemble'))).name} "
             f"({u.get('ensemble_size')} sets"
             + (f", fitted by {rec.get('method')} to {len(rec.get('targets', []))} "
-               "published targets" if rec.get("method") else "") + "); every arm used "
-            "the same parameter set in replication r, so differences stay paired.")
+               "published targets" if rec.get("method") else "") + ")"
+            + ("; the parameters the fit left to their priors were drawn afresh for each "
+               "set" if u.get("others") == "prior" and rec.get("prior_only") else "")
+            + "; every arm used the same parameter set in replication r, so differences "
+            "stay paired.")
 
 
 def _uncertainty_section(res: Results, manifest: dict[str, Any], per_run: pd.DataFrame,
