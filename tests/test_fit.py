@@ -221,3 +221,16 @@ def test_weighted_quantiles_by_hand() -> None:
         == pytest.approx([1.0, 3.0, 4.5])
     # a weight of 3 on the middle point spreads it over 0.2-0.8 of the mass
     assert _wquantile(np.array([1.0, 2, 3]), np.array([1.0, 3, 1]), [0.5])[0] == 2.0
+
+
+def test_a_column_measure_keeps_the_rows_it_names() -> None:
+    from teachsim.analysis.fit import ColumnMeasure
+
+    t = {"year": np.array([2025, 2025, 2025, 2026, 2026]),
+         "gain": np.array([0.1, 0.3, 9.0, 0.5, 0.7]),
+         "hours": np.array([10.0, 10.0, 0.0, 10.0, 0.0]),
+         "pairing": np.array(["target", "", "target", "target", ""], dtype=object)}
+    assert ColumnMeasure("gain", "mean", 0.0, "hours")(t) == pytest.approx(0.3)
+    assert ColumnMeasure("gain", "mean", 0.0, "hours", None, 1)(t) == pytest.approx(0.2)
+    assert ColumnMeasure("gain", "mean", 0.0, "pairing", "target", 2)(t) == 0.5
+    assert ColumnMeasure("gain", "share_at_least", 0.4)(t) == pytest.approx(0.6)

@@ -79,6 +79,9 @@ class TargetSpec(Strict):
                               "coached teachers), or equals `equals`")
     equals: str | None = Field(None, description="with where: keep the rows where that "
                                "column equals this text (e.g. pairing = \"target\")")
+    year: int | None = Field(None, ge=1, le=40, description="for a new target: only the "
+                             "run's year-th school year (1: the first, when a programme "
+                             "starts), rather than every year")
     scenario: dict[str, bool | int | float | str] = Field(
         default_factory=dict, description="scenario keys set for the run this target is "
         "measured in (e.g. \"schedule.policy\" = \"coaching\": a published effect size "
@@ -155,12 +158,17 @@ class ColumnMeasure:
     at_least: float
     where: str | None = None
     equals: str | None = None
+    year: int | None = None
 
     def __call__(self, t: Table) -> float:
-        x = np.asarray(t[self.column], dtype=float)
+        keep = np.ones(len(t[self.column]), dtype=bool)
         if self.where is not None:
             w = np.asarray(t[self.where])
-            x = x[w == self.equals] if self.equals is not None else x[w.astype(float) > 0]
+            keep &= (w == self.equals) if self.equals is not None else (w.astype(float) > 0)
+        if self.year is not None:
+            years = np.asarray(t["year"])
+            keep &= years == years.min() + self.year - 1
+        x = np.asarray(t[self.column], dtype=float)[keep]
         if self.statistic == "share_at_least":
             return float(np.mean(x >= self.at_least))
         return float(np.mean(x))
@@ -232,7 +240,8 @@ def fit_targets(spec: FitFile, path: Path) -> list[FitTarget]:
         else:
             assert s.column is not None
             t = Target(s.name, f"{s.low:g} - {s.high:g}", s.low, s.high,
-                       ColumnMeasure(s.column, s.statistic, s.at_least, s.where, s.equals),
+                       ColumnMeasure(s.column, s.statistic, s.at_least, s.where, s.equals,
+                                     s.year),
                        "targets file", "", s.table)
         if s.scenario and t.data != "teacher_year":
             raise ConfigError(tpath, s.name, "a target measured in its own scenario must "
