@@ -31,13 +31,17 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS = {"schedule_comparison.toml": 600, "sensitivity_burnout.toml": 1536}
 
 
-def sweep_seconds(checkout: Path, experiment: str, workers: int) -> float:
-    """Wall time of ``teachsim sweep`` of one shipped experiment in ``checkout``."""
+def sweep_seconds(checkout: Path, experiment: str, workers: int, draws: bool = False
+                  ) -> float:
+    """Wall time of ``teachsim sweep`` of one shipped experiment in ``checkout``. A
+    checkout that draws parameter sets by default runs at fixed values unless ``draws``,
+    so that checkouts from before parameter draws are timed on the same work."""
     env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
+    drawing = (checkout / "src" / "teachsim" / "experiments" / "ensemble.py").exists()
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-c", "from teachsim.cli import main; main()", "sweep",
                f"experiments/{experiment}", "--out", f"{tmp}/res", "--workers",
-               str(workers)]
+               str(workers), *(["--point-estimate"] if drawing and not draws else [])]
         t0 = time.perf_counter()
         subprocess.run(cmd, cwd=checkout, env=env, check=True, capture_output=True)
         return time.perf_counter() - t0
@@ -49,6 +53,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--only", choices=sorted(EXPERIMENTS), help="one experiment")
+    ap.add_argument("--draws", action="store_true", help="let checkouts that can draw "
+                    "parameter sets from the posterior do so (default: fixed values)")
     args = ap.parse_args()
     checkouts = {"this checkout": ROOT}
     if args.against:
@@ -62,7 +68,7 @@ def main() -> None:
             continue
         for label, checkout in checkouts.items():
             for _ in range(args.repeats):
-                wall = sweep_seconds(checkout, experiment, args.workers)
+                wall = sweep_seconds(checkout, experiment, args.workers, args.draws)
                 print(f"{experiment:26s} {label:18s} {runs:5d} runs {wall:7.1f} s "
                       f"{runs / wall:7.1f} runs/s", flush=True)
 

@@ -6,7 +6,10 @@ schools a year vs no rollout):
   LocalCluster with 2 workers;
 - with --big: 1,000 replications x 2 arms on 2 worker processes (goal: under 20 minutes).
 
-    uv run python benchmarks/bench_sweep.py [--replications 200] [--big]
+Every parameter at its value unless --draws (parameter sets drawn from the posterior,
+as experiments do by default; smaller batches, see docs/performance.md).
+
+    uv run python benchmarks/bench_sweep.py [--replications 200] [--big] [--draws]
 """
 
 from __future__ import annotations
@@ -46,9 +49,13 @@ def experiment(tmp: Path, reps: int, arms: int) -> Path:
     return path
 
 
+#: draw parameter sets from the posterior (--draws) or hold them at their values
+DRAWS = False
+
+
 def timed(label: str, runs: int, **kw: object) -> float:
     t0 = time.perf_counter()
-    res = run_experiment(**kw)  # type: ignore[arg-type]
+    res = run_experiment(**kw, point_estimate=not DRAWS)  # type: ignore[arg-type]
     wall = time.perf_counter() - t0
     assert res.report is not None and res.report.failed == 0
     print(f"{label:38s} {runs:5d} runs  {wall:7.1f} s wall  {wall / runs:6.3f} s/run",
@@ -60,7 +67,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--replications", type=int, default=200)
     ap.add_argument("--big", action="store_true", help="also 1,000 replications x 2 arms")
+    ap.add_argument("--draws", action="store_true", help="draw parameter sets from the "
+                    "posterior (default: every parameter at its value)")
     args = ap.parse_args()
+    global DRAWS
+    DRAWS = args.draws
     n = args.replications
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
