@@ -13,10 +13,18 @@ from teachsim.analysis.calibration import TARGETS
 from teachsim.analysis.fit import FitTarget, load_fit, run_fit
 from teachsim.cli import app
 from teachsim.config.errors import ConfigError
-from teachsim.experiments.ensemble import read_ensemble
+from teachsim.experiments.ensemble import Ensemble, read_ensemble
 
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = {"behaviour.absence.base_rate": 0.05, "behaviour.burnout.centre": 0.5}
+
+
+def _central90(ens: Ensemble, key: str) -> tuple[float, float]:
+    """The weighted 5th and 95th percentiles of a parameter in an ensemble."""
+    x = ens.values[:, ens.keys.index(key)]
+    order = np.argsort(x)
+    cdf = np.cumsum(ens.weights[order] / ens.weights.sum())
+    return x[order][np.searchsorted(cdf, 0.05)], x[order][np.searchsorted(cdf, 0.95)]
 
 
 def _fit_file(tmp_path: Path, generations: int = 4, extra: str = "") -> Path:
@@ -56,12 +64,8 @@ def test_fit_recovers_known_parameters_from_synthetic_targets(tmp_path: Path) ->
     fit = load_fit(_fit_file(tmp_path, extra="moves = 3\n"))
     result = run_fit(fit, tmp_path / "out", workers=1)
     ens = result.ensemble
-    w = ens.weights / ens.weights.sum()
     for key, truth in TRUTH.items():
-        x = ens.values[:, ens.keys.index(key)]
-        order = np.argsort(x)
-        cdf = np.cumsum(w[order])
-        lo, hi = x[order][np.searchsorted(cdf, 0.05)], x[order][np.searchsorted(cdf, 0.95)]
+        lo, hi = _central90(ens, key)
         assert lo <= truth <= hi, (key, lo, truth, hi)
     # the fit learned something: the posterior of the base rate is narrower than its
     # prior and moved from the default (0.039) toward the truth
@@ -180,9 +184,7 @@ targets = "targets.toml"
     ens = result.ensemble
     x = ens.values[:, 0]
     w = ens.weights / ens.weights.sum()
-    order = np.argsort(x)
-    cdf = np.cumsum(w[order])
-    lo, hi = x[order][np.searchsorted(cdf, 0.05)], x[order][np.searchsorted(cdf, 0.95)]
+    lo, hi = _central90(ens, "behaviour.coaching.gain_max")
     assert lo <= 0.22 <= hi
     assert float(np.sum(w * x)) > 0.18  # prior mean 0.165: the effect size moved it
 
@@ -234,3 +236,13 @@ def test_a_column_measure_keeps_the_rows_it_names() -> None:
     assert ColumnMeasure("gain", "mean", 0.0, "hours", None, 1)(t) == pytest.approx(0.2)
     assert ColumnMeasure("gain", "mean", 0.0, "pairing", "target", 2)(t) == 0.5
     assert ColumnMeasure("gain", "share_at_least", 0.4)(t) == pytest.approx(0.6)
+
+
+def test_a_fit_leaves_numpy_s_global_stream_as_it_found_it(tmp_path: Path) -> None:
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    text = _fit_file(tmp_path, generations=1).read_text().replace("population = 40",
+                                                                   "population = 10")
+    (tmp_path / "fit.toml").write_text(text)
+    run_fit(load_fit(tmp_path / "fit.toml"), tmp_path / "out", workers=1)
+    assert np.array_equal(np.random.get_state()[1], before)

@@ -29,7 +29,8 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -49,7 +50,7 @@ from teachsim.config.parameters import all_priors
 from teachsim.config.paths import exists, is_dir
 from teachsim.config.tomlio import load_with_extends, read_toml
 from teachsim.config.validation import Strict, quote, to_config_error
-from teachsim.experiments.ensemble import Ensemble, write_ensemble
+from teachsim.experiments.ensemble import Ensemble, pert_shape, write_ensemble
 from teachsim.model.records import Table
 from teachsim.model.scenario import LoadedScenario
 
@@ -444,19 +445,34 @@ def _check_columns(setup: Setup, tpath: Path) -> None:
                                   else f"use one of: {', '.join(columns)}")
 
 
+@contextmanager
+def _pyabc_session(seed: int) -> Iterator[None]:
+    """pyabc draws its proposals from numpy's global stream and logs every generation
+    at INFO: seed the one and quiet the other for the fit, then put both back as the
+    caller had them."""
+    state = np.random.get_state()
+    log = logging.getLogger("ABC")  # the parent of all of pyabc's loggers
+    level = log.level
+    np.random.seed(seed)
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+        log.setLevel(level)
+
+
 def _pyabc_prior(keys: Sequence[str]) -> Any:
     import pyabc
 
     rvs = {}
     for k in keys:
         p = all_priors()[k]
-        span = p.high - p.low
         if p.kind == "uniform":
-            rvs[_name(k)] = pyabc.RV("uniform", p.low, span)
+            rvs[_name(k)] = pyabc.RV("uniform", p.low, p.high - p.low)
         else:
-            a = 1.0 + 4.0 * (p.central - p.low) / span
-            b = 1.0 + 4.0 * (p.high - p.central) / span
-            rvs[_name(k)] = pyabc.RV("beta", a, b, loc=p.low, scale=span)
+            a, b = pert_shape(p)
+            rvs[_name(k)] = pyabc.RV("beta", a, b, loc=p.low, scale=p.high - p.low)
     return pyabc.Distribution(**rvs)
 
 
@@ -473,11 +489,6 @@ def run_fit(fit: Fit, out: Path, workers: int = 1, new: bool = False,
     from teachsim.experiments.atomic import check_dir_target
     from teachsim.experiments.runner import Engine, executor, start_early
 
-    for name in ("ABC", "Epsilon", "Distance", "Acceptor", "Data_plot", "Sampler",
-                 "Transition", "ABC.History", "ABC.Sampler", "ABC.Transition",
-                 "ABC.Distance", "ABC.Epsilon", "ABC.Acceptor", "ABC.Population",
-                 "ABC.Predictor"):
-        logging.getLogger(name).setLevel(logging.WARNING)
     check_dir_target(out, "fit.json", "--out")
     out.mkdir(parents=True, exist_ok=True)
     record_path = out / "fit.json"
@@ -500,10 +511,9 @@ def run_fit(fit: Fit, out: Path, workers: int = 1, new: bool = False,
     write_text(record_path, json.dumps(record, indent=2) + "\n")
 
     model = functools.partial(_simulate, fit.setup)
-    np.random.seed(fit.spec.seed)  # pyabc draws proposals from numpy's global stream
     engine = Engine("processes" if workers > 1 else "serial", workers)
     start_early(engine)
-    with executor(engine) as pool:
+    with _pyabc_session(fit.spec.seed), executor(engine) as pool:
         sampler: Any = (pyabc.sampler.SingleCoreSampler() if workers <= 1 else
                         pyabc.sampler.ConcurrentFutureSampler(
                             pool, client_max_jobs=2 * workers, batch_size=4))

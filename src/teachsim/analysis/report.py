@@ -127,6 +127,8 @@ def _uncertainty_section(res: Results, manifest: dict[str, Any], per_run: pd.Dat
                          present: list[str], reference: str, figure: Any
                          ) -> tuple[str, pd.DataFrame]:
     """The report's section on chance and parameter uncertainty, and its table."""
+    from teachsim.analysis import plots
+
     unc = pd.concat([stats.uncertain_differences(per_run, o, reference) for o in present],
                     ignore_index=True)
     sentences = "".join(f"<li>{html.escape(stats.probability_sentence(r))}</li>"
@@ -149,7 +151,7 @@ def _uncertainty_section(res: Results, manifest: dict[str, Any], per_run: pd.Dat
         body += ("<h3>Cost-effectiveness acceptability</h3><p class='note'>Probability that "
                  "each arm's net benefit over the reference (willingness to pay x extra "
                  "effect - extra cost, per school a year) is positive.</p>"
-                 + figure("acceptability", plots_acceptability(curves)))
+                 + figure("acceptability", plots.acceptability(curves)))
     if "school_year" in res_tables:
         neutral = stats.neutrality(res)
         if len(neutral):
@@ -192,12 +194,6 @@ def uncertainty_table(unc: pd.DataFrame) -> pd.DataFrame:
                                       "not separable"),
             "parameter sets": int(r["draws"]), "paired runs": int(r["runs"])})
     return pd.DataFrame(rows)
-
-
-def plots_acceptability(curves: pd.DataFrame) -> tuple:  # type: ignore[type-arg]
-    from teachsim.analysis import plots
-
-    return plots.acceptability(curves)
 
 
 def _build(res: Results, manifest: dict[str, Any], out: Path, fig_dir: Path, tmp: Path,

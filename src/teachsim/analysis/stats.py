@@ -35,15 +35,18 @@ def district_outcomes(res: Results) -> pd.DataFrame:
     ledger (design lines, simulated substitutes and turnover, teacher payroll)."""
     dy = res.sql("SELECT * FROM district_year ORDER BY run_id, year")
     dy["retention_rate"] = 1.0 - dy["turnover_rate"]
-    runs = res.sql("SELECT * FROM runs LIMIT 0")
-    if "draw" in runs.columns:
-        draws = res.sql("SELECT run_id, draw FROM runs")
-        dy = dy.merge(draws, on="run_id", how="left")
-    else:  # results written before parameter draws: every parameter at its value
-        dy["draw"] = -1
+    dy = dy.merge(run_draws(res), on="run_id", how="left")
     if "school_year" in res.tables():
         dy = dy.merge(cost_per_school(res), on=["run_id", "year"], how="left")
     return dy
+
+
+def run_draws(res: Results) -> pd.DataFrame:
+    """Each run's parameter set (``draw``; -1 for every run of results written before
+    parameter draws, whose parameters were all at their values)."""
+    if "draw" in res.sql("SELECT * FROM runs LIMIT 0").columns:
+        return res.sql("SELECT run_id, draw FROM runs")
+    return res.sql("SELECT run_id, -1 AS draw FROM runs")
 
 
 def cost_per_school(res: Results) -> pd.DataFrame:
@@ -216,37 +219,31 @@ def uncertain_difference(diff: np.ndarray, draw: np.ndarray) -> Uncertain:
     means = groups.mean()
     k = len(sizes)
     mean = float(d["d"].mean()) if n else float("nan")
-    within_df = n - k
-    separable = within_df > 0
-    var_w = float(((d["d"] - groups.transform("mean")) ** 2).sum() / within_df
-                  ) if separable else float("nan")
-    if k > 1:
-        # unbalanced one-way ANOVA: n0 is the effective group size
-        n0 = (n - float((sizes ** 2).sum()) / n) / (k - 1)
-        ms_b = float((sizes * (means - mean) ** 2).sum() / (k - 1))
-        var_b = max(0.0, (ms_b - (var_w if separable else 0.0)) / n0)
+    separable = n > k
+    var_b = 0.0
+    if separable:
+        var_w = float(((d["d"] - groups.transform("mean")) ** 2).sum() / (n - k))
+        if k > 1:
+            # unbalanced one-way ANOVA: n0 is the effective group size
+            n0 = (n - float((sizes ** 2).sum()) / n) / (k - 1)
+            ms_b = float((sizes * (means - mean) ** 2).sum() / (k - 1))
+            var_b = max(0.0, (ms_b - var_w) / n0)
+            # the parameter sets are the independent units of the mean
+            se2 = float(means.var(ddof=1)) / k
+        else:
+            se2 = var_w / n
     else:
-        var_b = 0.0
-    if not separable:
         # one run per parameter set: the spread is chance and parameters together
         var_w = float(d["d"].var(ddof=1)) if n > 1 else float("nan")
-        var_b_shown = 0.0
-    else:
-        var_b_shown = var_b
-    # Monte Carlo error of the mean: from the spread of the group means (groups are the
-    # independent units when parameters vary), else from the runs
-    if k > 1:
-        se2 = float(means.var(ddof=1)) / k if separable else var_w / n
-    else:
-        se2 = var_w / n if n > 1 else float("nan")
-    spread = float(np.sqrt(var_b_shown + se2)) if np.isfinite(se2) else float("nan")
-    pred = float(np.sqrt(var_b_shown + var_w + se2)) if np.isfinite(var_w) else float("nan")
+        se2 = var_w / n if n else float("nan")
+    spread = float(np.sqrt(var_b + se2)) if np.isfinite(se2) else float("nan")
+    pred = float(np.sqrt(var_b + var_w + se2)) if np.isfinite(var_w) else float("nan")
     if spread > 0:
         p = float(stats.norm.cdf(mean / spread))
     else:
         p = float(mean > 0) if np.isfinite(mean) else float("nan")
     return Uncertain(mean, mean - Z90 * spread, mean + Z90 * spread, mean - Z90 * pred,
-                     mean + Z90 * pred, var_b_shown, var_w, p, k, n, separable)
+                     mean + Z90 * pred, var_b, var_w, p, k, n, separable)
 
 
 def uncertain_differences(per_run: pd.DataFrame, value: str, reference: str
@@ -331,10 +328,8 @@ def neutrality(res: Results) -> pd.DataFrame:
     from teachsim.money.costs import ledger, verdicts
 
     rows = []
-    draws = res.sql("SELECT run_id, draw FROM runs") if "draw" in res.sql(
-        "SELECT * FROM runs LIMIT 0").columns else None
-    draw_of = dict(zip(draws["run_id"], draws["draw"], strict=True)) if draws is not None \
-        else {}
+    draws = run_draws(res)
+    draw_of = dict(zip(draws["run_id"], draws["draw"], strict=True))
     for arm, info in res.manifest["arms"].items():
         scen = Scenario.model_validate(info["scenario"], strict=False)
         sy = res.sql("SELECT * FROM school_year WHERE arm = ? ORDER BY run_id, year, "

@@ -72,18 +72,21 @@ def default_posterior() -> Path:
     return config_dir() / "posterior" / "ensemble.csv"
 
 
+def pert_shape(p: Prior) -> tuple[float, float]:
+    """The Beta shape parameters of a Beta-PERT prior on [low, high] with its mode at
+    the central value."""
+    span = p.high - p.low
+    return 1.0 + 4.0 * (p.central - p.low) / span, 1.0 + 4.0 * (p.high - p.central) / span
+
+
 def pert(p: Prior, u: np.ndarray) -> np.ndarray:
     """Quantiles ``u`` of a prior (Beta-PERT with its mode at the central value, or
     uniform), rounded for whole-number parameters."""
     from scipy import stats
 
     span = p.high - p.low
-    if p.kind == "uniform":
-        x = p.low + span * u
-    else:
-        a = 1.0 + 4.0 * (p.central - p.low) / span
-        b = 1.0 + 4.0 * (p.high - p.central) / span
-        x = p.low + span * stats.beta.ppf(u, a, b)
+    x = (p.low + span * u if p.kind == "uniform" else
+         p.low + span * stats.beta.ppf(u, *pert_shape(p)))
     return np.round(x) if p.integer else x
 
 
@@ -94,9 +97,7 @@ def prior_density(p: Prior, x: np.ndarray) -> np.ndarray:
     span = p.high - p.low
     if p.kind == "uniform":
         return stats.uniform.pdf(x, p.low, span)
-    a = 1.0 + 4.0 * (p.central - p.low) / span
-    b = 1.0 + 4.0 * (p.high - p.central) / span
-    return stats.beta.pdf(x, a, b, loc=p.low, scale=span)
+    return stats.beta.pdf(x, *pert_shape(p), loc=p.low, scale=span)
 
 
 def sample_priors(keys: list[str], n: int, rng: np.random.Generator) -> np.ndarray:
