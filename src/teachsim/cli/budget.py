@@ -15,8 +15,8 @@ def budget(
     target: Annotated[Path, typer.Argument(help="scenario TOML file, or an experiment's "
                                            "results directory", show_default=False)],
     out_file: Annotated[Path | None, typer.Option(
-        "--out", help="write the tables: .xlsx (one sheet per table) or .csv (one file "
-        "per table)")] = None,
+        "--out", help="write the budget: .xlsx (grant budget with formulas, neutrality, "
+        "assumptions, notes; prints landscape) or .csv (one file per sheet)")] = None,
     arm: Annotated[str | None, typer.Option(help="results directory: only this arm")] = None,
     seed: Annotated[int | None, typer.Option(help="scenario: root seed", min=0,
                                              max=MAX_SEED)] = None,
@@ -54,15 +54,10 @@ def budget(
     if out_file is not None:  # written before anything is printed, so a refusal is short
         from teachsim.money.spreadsheet import write_csv, write_xlsx
 
-        tables = {}
-        for b in budgets:
-            prefix = "" if len(budgets) == 1 else b.arm + " "
-            tables.update({f"{prefix}{k}": v for k, v in b.tables.items()})
-        notes = [n for b in budgets for n in [b.title, *b.notes, ""]]
         if out_file.suffix == ".xlsx":
-            written = [write_xlsx(tables, out_file, notes)]
+            written = [write_xlsx(budgets, out_file)]
         else:
-            written = write_csv(tables, out_file)
+            written = write_csv(budgets, out_file)
     for b in budgets:
         out.print(budget_tables(b))
     if written:

@@ -1248,6 +1248,23 @@ class Costs(Strict):
         prior=(150.0, 300.0),
         prior_basis=("judgement: from just above the daily substitute rate ($129-157, BLS OEWS; "
                      "NCTQ) to about double it"))
+    price_year: int | None = param(
+        None, unit="calendar year", ge=1990, le=2100, source="definition: default, the run's "
+        "first year (run.start_year)", description="the year whose dollars every price and "
+        "salary here is in; every money line is grown by salary_growth from it, so all "
+        "lines share one price basis")
+    stipends_follow_salaries: bool = param(
+        True, unit="yes/no", source="the district's choice (default: stipends sit in the "
+        "salary schedule and move with it)", description="whether stipends (leader, "
+        "mentor, pairing, micro-credential) grow with salaries each year; false keeps them "
+        "at their price-year amounts, as a contract that fixes stipends in dollars would")
+    turnover_cost_by_size: Literal["smooth", "bands"] = param(
+        "smooth", unit="rule", source="LPI 2024 publishes three size bands; smoothing is "
+        "our reading", description="how the cost per leaver follows district enrolment: "
+        "'smooth' interpolates LPI's three figures on log enrolment between the bands' "
+        "centres (3,162, 22,361 and 158,114 students: the geometric middles of 1,000-10,000, "
+        "10,000-50,000 and 50,000-500,000) and holds them flat beyond; 'bands' uses LPI's "
+        "bands as published (under 10,000; 10,000-50,000; over 50,000)")
     turnover_cost_small: float = param(
         11860.0, unit="$ per leaver", ge=0, le=200000, source="LPI 2024 calculator, "
         "districts under 10,000 students", description="cost per teacher leaving the "

@@ -1,8 +1,10 @@
 """Budgets from a scenario run or from an experiment's results.
 
-``budget_for_scenario`` runs the scenario once and returns its ledger, verdicts, yearly
-totals and grant budget. ``budget_for_results`` computes the grant budget of every
-replication of an experiment arm and returns P10/P50/P90 bands.
+``budget_for_scenario`` runs the scenario once; ``budget_for_results`` reads every
+replication of an experiment's arms. Either gives a :class:`Budget`: the grant budget's
+expected, low and high versions (:mod:`teachsim.money.grant`), the neutrality verdicts per
+school and year, the assumptions with their sources, and the ledger (one run) or each
+replication's totals (several).
 """
 
 from __future__ import annotations
@@ -13,17 +15,24 @@ from pathlib import Path
 import numpy as np
 
 from teachsim.config.errors import ConfigError
+from teachsim.config.policy import Policy
 from teachsim.config.scenario import Scenario
 from teachsim.config.validation import quote
 from teachsim.model.records import Table
 from teachsim.model.scenario import LoadedScenario
+from teachsim.money.assumptions import assumptions
 from teachsim.money.costs import ledger, verdicts
-from teachsim.money.grant import bands, grant_budget
+from teachsim.money.grant import GrantBudget, budget_years, grant_budget, replication
+from teachsim.money.neutrality import neutrality
 
 
 @dataclass
 class Budget:
     title: str
+    #: the grant budget's expected, low and high versions
+    grant: GrantBudget
+    #: tidy tables: neutrality, assumptions, and per run the ledger or per replication
+    #: the totals
     tables: dict[str, Table]
     notes: list[str] = field(default_factory=list)
     #: the experiment arm it belongs to ("" for a single scenario)
@@ -57,8 +66,11 @@ def notes(scenario: Scenario) -> list[str]:
     c = scenario.costs
     st = scenario.staffing
     return [
-        f"Scenario: {scenario.name}. Nominal dollars; salaries grow {100 * c.salary_growth:.1f}% "
-        f"a year from {scenario.run.start_year}.",
+        f"Scenario: {scenario.name}. Nominal dollars of each fiscal year: prices and "
+        f"salaries are in {c.price_year or scenario.run.start_year} dollars and every line "
+        f"grows {100 * c.salary_growth:.1f}% a year from then"
+        + ("" if c.stipends_follow_salaries else ", except stipends, fixed in dollars")
+        + ".",
         f"Teacher-leader stipends: {st.leaders_per_grade} per grade x "
         f"${st.leader_stipend:,.0f}; payroll tax and retirement "
         f"{100 * c.stipend_payroll_load:.0f}% (low {100 * c.stipend_payroll_load_low:.0f}%, "
@@ -71,7 +83,9 @@ def notes(scenario: Scenario) -> list[str]:
         "investments + trade-offs; budget-neutral when at most "
         f"${c.neutral_tolerance:,.0f}.",
         "Simulated lines (substitutes, turnover) come from the model's absences, vacancies "
-        "and exits; compare them between arms rather than within one run.",
+        "and exits; compare them between arms rather than within one run. Cost per leaver "
+        + ("interpolated on log district enrolment between LPI 2024's size bands."
+           if c.turnover_cost_by_size == "smooth" else "by LPI 2024's size bands."),
         "Payroll: teachers' salaries by experience step (start "
         f"${scenario.salaries.teacher_start:,.0f}, average "
         f"${scenario.salaries.teacher_average:,.0f}) grown yearly, x "
@@ -82,23 +96,40 @@ def notes(scenario: Scenario) -> list[str]:
     ]
 
 
+def _budget(title: str, name: str, scenario: Scenario, policy: Policy | None,
+            runs: list[tuple[int, Table]], arm: str = "") -> Budget:
+    """The budget of ``runs`` (run id, school-year table) of one scenario."""
+    leds = [ledger(sy, scenario) for _, sy in runs]
+    years = budget_years([sy for _, sy in runs])
+    reps = [replication(led, sy, scenario, years, run_id) for led, (run_id, sy) in zip(
+        leds, runs, strict=True)]
+    grant = grant_budget(reps, scenario, years, name)
+    tables: dict[str, Table] = {
+        "neutrality": neutrality([verdicts(led, sy, scenario) for led, (_, sy) in zip(
+            leds, runs, strict=True)], scenario.costs.neutral_tolerance)}
+    if len(runs) == 1:
+        tables["budget by year"] = by_year(leds[0])
+        tables["ledger"] = leds[0]
+    else:
+        tables["replications"] = grant.totals
+    tables["assumptions"] = assumptions(scenario, policy)
+    return Budget(title=title, grant=grant, tables=tables, notes=notes(scenario), arm=arm)
+
+
 def budget_for_scenario(loaded: LoadedScenario, seed: int | None = None,
                         years: int | None = None) -> Budget:
+    """Run the scenario once and budget it."""
     from teachsim.model.run import run_scenario
 
     res = run_scenario(loaded, seed=seed, years=years)
-    sy = res.tables["school_year"]
     scen = loaded.scenario
-    led = ledger(sy, scen)
-    return Budget(
-        title=f"{scen.name} (seed {res.seed}, {res.years} years)",
-        tables={"grant budget": grant_budget(led, sy, scen), "budget by year": by_year(led),
-                "verdicts": verdicts(led, sy, scen), "ledger": led},
-        notes=notes(scen))
+    return _budget(f"{scen.name} (seed {res.seed}, {res.years} years)", scen.name, scen,
+                   loaded.policy, [(0, res.tables["school_year"])])
 
 
 def budget_for_results(path: Path, arm: str | None = None) -> list[Budget]:
-    """P10/P50/P90 grant budgets of each arm (or one) of an experiment's results."""
+    """The budget of each arm (or one) of an experiment's results, over its
+    replications."""
     from teachsim.experiments.results import open_results
 
     res = open_results(path)
@@ -113,26 +144,17 @@ def budget_for_results(path: Path, arm: str | None = None) -> list[Budget]:
         if name not in manifest["arms"]:
             raise ConfigError(path, "--arm", f"no arm {quote(name)}",
                               f"use one of: {', '.join(manifest['arms'])}")
-        scen = Scenario.model_validate(manifest["arms"][name]["scenario"], strict=False)
+        info = manifest["arms"][name]
+        scen = Scenario.model_validate(info["scenario"], strict=False)
+        policy = (Policy.model_validate(info["policy"], strict=False)
+                  if isinstance(info.get("policy"), dict) else None)
         df = res.sql("SELECT * FROM school_year WHERE arm = ? ORDER BY run_id, year, "
                      "school_id", [name])
-        grants, neutral = [], []
-        for _, g in df.groupby("run_id", sort=True):
-            sy = {c: g[c].to_numpy() for c in g.columns}
-            led = ledger(sy, scen)
-            grants.append(grant_budget(led, sy, scen))
-            v = verdicts(led, sy, scen)
-            on = v["adopted"]
-            neutral.append(float(np.mean(v["verdict"][on] == "budget-neutral")) if on.any()
-                           else np.nan)
-        if not grants:
+        runs = [(int(run_id), {c: g[c].to_numpy() for c in g.columns})
+                for run_id, g in df.groupby("run_id", sort=True)]
+        if not runs:
             continue
-        b = bands(grants)
-        out.append(Budget(
-            title=f"{manifest['experiment']}: arm '{name}', {len(grants)} replications "
-                  "(P10 / P50 / P90)",
-            tables={"grant budget bands": b}, arm=name,
-            notes=[*notes(scen), f"Share of school-years on the policy that are "
-                   f"budget-neutral: median {np.nanmedian(neutral):.0%} across replications."
-                   if not np.all(np.isnan(neutral)) else "No school adopted the policy."]))
+        out.append(_budget(f"{manifest['experiment']}: arm '{name}', {len(runs)} "
+                           "replications", f"{manifest['experiment']}, {name}", scen, policy,
+                           runs, arm=name))
     return out

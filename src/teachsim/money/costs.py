@@ -35,27 +35,53 @@ from teachsim.model.records import Table
 INVESTMENT, TRADE_OFF, SIMULATED, PAYROLL = "investment", "trade-off", "simulated", "payroll"
 
 
-def turnover_cost_per_leaver(students: float, costs: object) -> float:
-    """LPI 2024: cost per teacher leaving the district, by district enrolment."""
-    if students < 10_000:
-        return costs.turnover_cost_small  # type: ignore[attr-defined]
-    if students <= 50_000:
-        return costs.turnover_cost_medium  # type: ignore[attr-defined]
-    return costs.turnover_cost_large  # type: ignore[attr-defined]
+#: LPI's three district-size bands (students): where each band's figure applies in full
+#: under the smooth rule -- the band's geometric middle (1,000-10,000; 10,000-50,000;
+#: 50,000-500,000)
+BAND_CENTRES = (10 ** 3.5, (10_000 * 50_000) ** 0.5, (50_000 * 500_000) ** 0.5)
+#: where LPI's bands meet, for the rule as published
+BAND_EDGES = (10_000, 50_000)
+
+
+def turnover_cost_per_leaver(students: float | np.ndarray, costs: object) -> np.ndarray:
+    """Cost per teacher leaving the district ($, price year) at a district enrolment.
+
+    LPI 2024 gives one figure per size band. The "smooth" rule interpolates them on log
+    enrolment between the bands' centres and holds them flat beyond, so that a district
+    growing past 10,000 pupils does not see its cost per leaver jump 39%; "bands" applies
+    them as published (under 10,000 / 10,000-50,000 / over 50,000).
+    """
+    figures = np.array([costs.turnover_cost_small, costs.turnover_cost_medium,  # type: ignore[attr-defined]
+                        costs.turnover_cost_large])  # type: ignore[attr-defined]
+    n = np.maximum(np.asarray(students, dtype=float), 1.0)
+    if costs.turnover_cost_by_size == "bands":  # type: ignore[attr-defined]
+        return figures[np.searchsorted(BAND_EDGES, n, side="right")
+                       - (n == BAND_EDGES[1])]
+    return np.interp(np.log(n), np.log(BAND_CENTRES), figures)
+
+
+def price_index(year: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """Dollars of ``year`` per dollar of the price year: every price and salary grows
+    by ``costs.salary_growth`` a year from ``costs.price_year`` (default: the run's first
+    year), so all money lines share one price basis."""
+    c = scenario.costs
+    base = scenario.run.start_year if c.price_year is None else c.price_year
+    return (1 + c.salary_growth) ** (np.asarray(year, dtype=float) - base)
 
 
 def ledger(sy: Table, scenario: Scenario) -> Table:
     """Long table: one row per school, year and line item."""
     c = scenario.costs
     sal = scenario.salaries
-    start = scenario.run.start_year
     n_grades = len(scenario.school.grades)
     year = sy["year"]
-    growth = (1 + c.salary_growth) ** (year - start)
+    growth = price_index(year, scenario)
+    # stipends are priced like salaries unless the district fixes them in dollars
+    stipend_growth = growth if c.stipends_follow_salaries else np.ones(len(year))
     students_by_year = {y: sy["students"][year == y].sum() for y in np.unique(year)}
     district = np.array([c.district_students or students_by_year[y] for y in year], float)
-    per_leaver = np.array([turnover_cost_per_leaver(d, c) for d in district])
-    stipends = sy["stipends"].astype(float)
+    per_leaver = turnover_cost_per_leaver(district, c) * growth
+    stipends = sy["stipends"].astype(float) * stipend_growth
     k = np.where(sy["in_startup"], sy["years_since_adoption"] + 1, 0)
 
     lines: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -71,12 +97,13 @@ def ledger(sy: Table, scenario: Scenario) -> Table:
     on_policy = np.where(adopted, 1.0, 0.0)
     programs = {
         "other stipends (aspiring leaders, mentors, pairing partners)":
-            (sy["other_stipends"], True),
+            (sy["other_stipends"] * stipend_growth, True),
         "instructional coaches": (sy["coach_salaries"] * growth * c.benefits_teacher, False),
         "coaching beyond the contract day":
             (sy["coaching_hours_beyond_contract"] * c.pd_hourly_rate * growth, False),
-        "micro-credential and tuition stipends": (sy["pd_stipends"], False),
-        "teacher residencies": (sy["residency_costs"], False),
+        "micro-credential and tuition stipends": (sy["pd_stipends"] * stipend_growth,
+                                                  False),
+        "teacher residencies": (sy["residency_costs"] * growth, False),
     }
     loaded_stipends = stipends.copy()
     for name, (amount, payroll) in programs.items():
@@ -96,7 +123,7 @@ def ledger(sy: Table, scenario: Scenario) -> Table:
         units = {"school": np.ones(len(year)), "leader": leader_posts,
                  "teacher": sy["teachers"]}[line.per]
         add(f"start-up: {line.name}", INVESTMENT,
-            np.where(np.isin(k, line.years), line.amount * units, 0.0))
+            np.where(np.isin(k, line.years), line.amount * units * growth, 0.0))
     if np.any(sy["teachers_added_at_adoption"]):
         # teachers hired at adoption (a science special): priced at the average salary;
         # their actual pay is also in the payroll line, which the verdict leaves out
@@ -112,7 +139,7 @@ def ledger(sy: Table, scenario: Scenario) -> Table:
         (sy["pd_hours_beyond_contract"] - sy["baseline_pd_hours_beyond_contract"])
         * c.pd_hourly_rate * growth
         + (sy["pd_sessions_beyond_contract"] - sy["baseline_pd_sessions_beyond_contract"])
-        * c.pd_session_cost)
+        * c.pd_session_cost * growth)
     add("teacher salaries and benefits", PAYROLL,
         sy["teacher_salaries"] * growth * c.benefits_teacher)
     add("short-term substitutes", SIMULATED,
