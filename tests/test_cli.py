@@ -88,3 +88,44 @@ def test_the_fork_server_starts_early_only_for_local_sweeps(args: list[str], ear
     from teachsim.cli.main import _local_sweep
 
     assert _local_sweep(args) is early
+
+
+
+def test_sensitivity_shows_progress_on_stderr(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The experiment's runs, then the analysis' steps, each with done/total and time
+    left, on stderr; stdout keeps the results alone."""
+    from teachsim.analysis.sensitivity import analyse
+
+    monkeypatch.chdir(tmp_path)  # the results directory defaults to results/<name>
+    exp = tmp_path / "arms.toml"
+    exp.write_text(f"""
+name = "arms"
+base = "{CONFIGS / 'school_d.toml'}"
+replications = 2
+seed = 1
+years = 1
+tables = ["district_year"]
+[uncertainty]
+parameters = "point"
+[[arm]]
+name = "traditional"
+[[arm]]
+name = "rotating"
+set = {{ "schedule.policy" = "rotating_release", "staffing.leaders_per_grade" = 1 }}
+""")
+    r = runner.invoke(app, ["sensitivity", str(exp), "--outcome", "burnout_prevalence",
+                            "--workers", "1", "--out", str(tmp_path / "sens")],
+                      env={"COLUMNS": "160"})
+    assert r.exit_code == 0, r.output
+    # 2 arms x 2 replications; then two steps: reading the runs, the arms' share of
+    # variance (with time left: 0:00:00 once done)
+    assert "4/4 runs" in r.stderr and "2/2 steps" in r.stderr and "0:00:00" in r.stderr
+    assert "steps" not in r.stdout and "4/4" not in r.stdout
+    assert "arms (2 levels) explain" in r.stdout
+
+    calls: list[tuple[str, int, int]] = []
+    analyse(tmp_path / "results" / "arms", "burnout_prevalence", n_boot=50,
+            progress=lambda *a: calls.append(a))
+    assert calls == [("reading runs", 0, 2), ("arms' share of variance", 1, 2),
+                     ("done", 2, 2)]

@@ -4,6 +4,7 @@ explained by the arms (categorical choices such as policy or rollout strategy)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,11 +27,57 @@ class Sensitivity:
     categorical: pd.DataFrame | None
 
 
-def analyse(results: Path, outcome: str = "student_growth_sd", n_boot: int = 1000
-            ) -> Sensitivity:
+#: ``progress(step, done, total)``: called as each step of an analysis starts (``done``
+#: steps finished) and once more when all ``total`` are
+Progress = Callable[[str, int, int], None]
+
+
+class _Steps:
+    """Counts an analysis' steps for a :data:`Progress` callback."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.done, self.progress = total, 0, progress
+
+    def start(self, step: str) -> None:
+        if self.progress:
+            self.progress(step, self.done, self.total)
+
+    def finish(self) -> None:
+        self.done += 1
+        if self.progress and self.done == self.total:
+            self.progress("done", self.done, self.total)
+
+    def tick(self, step: str) -> Callable[[], None]:
+        """A callback for :func:`indices_with_floor`: finishes the step under way and
+        starts ``step``."""
+        def next_() -> None:
+            self.finish()
+            self.start(step)
+        return next_
+
+
+def n_steps(res: Results) -> int:
+    """Steps of :func:`analyse` on ``res``: reading its runs; one bootstrap of the indices
+    per arm (a Sobol or Morris sweep) or two per arm (over the posterior: the indices and
+    their noise floor); one of the arms' share of variance when there are several arms."""
+    m = res.manifest
+    arms = len(m["arms"])
+    method = m["design"].get("method")
+    per_arm = (1 if method in ("sobol", "morris") else
+               2 if method is None and "draws" in res.tables() else 0)
+    return 1 + per_arm * arms + int(arms > 1)
+
+
+def analyse(results: Path, outcome: str = "student_growth_sd", n_boot: int = 1000,
+            progress: Progress | None = None) -> Sensitivity:
+    """Indices of ``outcome`` for the results in ``results``; ``progress`` hears of each
+    step (:func:`n_steps`): reading the runs, then each bootstrap."""
     res = open_results(results)
     m = res.manifest
+    steps = _Steps(n_steps(res), progress)
+    steps.start("reading runs")
     outcomes = stats.district_outcomes(res)
+    steps.finish()
     if outcome not in outcomes.columns:
         raise ConfigError(results, "outcome", f"no outcome '{outcome}'",
                           "use one of: " + ", ".join(o for o in stats.OUTCOMES
@@ -52,19 +99,23 @@ def analyse(results: Path, outcome: str = "student_growth_sd", n_boot: int = 100
                                   f"{len(points)} design points", "finish the sweep first "
                                   "(run the same teachsim sweep command again)")
             yv = y.sort_index().to_numpy()
+            steps.start(f"{method} indices, arm '{arm}'")
             indices[arm] = (stats.sobol(problem, yv, n_boot) if method == "sobol" else
                             stats.morris(problem, points, yv, n_boot))
+            steps.finish()
     elif method is None and "draws" in res.tables():
         method = "posterior"
-        indices = posterior_indices(res, per_run, outcome, n_boot)
+        indices = posterior_indices(res, per_run, outcome, n_boot, steps)
     elif len(m["arms"]) < 2:
         raise ConfigError(results, "sweep.method", f"the experiment's design is "
                           f"'{method}' and it has one arm: nothing to analyse",
                           "use a sobol or morris sweep, or several arms")
     categorical = None
     if len(m["arms"]) > 1:
+        steps.start("arms' share of variance")
         est, lo, hi = stats.categorical_index(per_run[outcome].to_numpy(),
                                                  per_run["arm"].to_numpy(), n_boot)
+        steps.finish()
         categorical = pd.DataFrame([{"factor": "arm", "levels": len(m["arms"]),
                                      "share_of_variance": est, "ci_low": lo, "ci_high": hi}])
     return Sensitivity(outcome, method or "arms", indices, categorical)
@@ -75,8 +126,8 @@ def analyse(results: Path, outcome: str = "student_growth_sd", n_boot: int = 100
 MIN_DRAWS = 30
 
 
-def posterior_indices(res: Results, per_run: pd.DataFrame, outcome: str, n_boot: int
-                      ) -> dict[str, pd.DataFrame]:
+def posterior_indices(res: Results, per_run: pd.DataFrame, outcome: str, n_boot: int,
+                      steps: _Steps | None = None) -> dict[str, pd.DataFrame]:
     """First-order Sobol indices over the posterior: how much of the outcome's variance
     (for the reference arm) or of each arm's paired difference from it (the other
     arms) each parameter explains, estimated from the runs' parameter sets as given data
@@ -98,23 +149,30 @@ def posterior_indices(res: Results, per_run: pd.DataFrame, outcome: str, n_boot:
     for arm in arms[1:]:
         d = wide.assign(diff=wide[arm] - wide[reference]).dropna(subset=["diff"])
         outputs[f"{arm} - {reference}"] = d.groupby("draw")["diff"].mean()
+    steps = steps or _Steps(2 * len(outputs), None)
     out = {}
     for name, y in outputs.items():
         y = y.dropna()
+        steps.start(f"posterior indices, '{name}'")
         out[name] = indices_with_floor(draws.loc[y.index, keys].to_numpy(float),
-                                       y.to_numpy(float), keys, n_boot)
+                                       y.to_numpy(float), keys, n_boot,
+                                       tick=steps.tick(f"noise floor, '{name}'"))
+        steps.finish()
     return out
 
 
 def indices_with_floor(x: np.ndarray, y: np.ndarray, names: list[str], n_boot: int,
-                       seed: int = 0) -> pd.DataFrame:
+                       seed: int = 0, tick: Callable[[], None] | None = None
+                       ) -> pd.DataFrame:
     """Given-data first-order indices of each column of ``x`` for ``y``, each with its
     noise floor: the same estimate with ``y`` shuffled (given-data estimates are biased
     upward, more for skewed inputs), plus its interval. ``above_noise``: the index, less
-    its interval, is above the floor."""
+    its interval, is above the floor. ``tick`` is called between the two bootstraps."""
     problem = {"num_vars": len(names), "names": names,
                "bounds": [[float(v.min()), float(v.max())] for v in x.T]}
     table = stats.given_data_sobol(problem, x, y, n_boot)
+    if tick:
+        tick()
     null = stats.given_data_sobol(problem, x, np.random.default_rng(seed).permutation(y),
                                   n_boot).set_index("parameter")
     floor = (null["S1"] + null["S1_conf"]).reindex(table["parameter"]).to_numpy()

@@ -1,10 +1,13 @@
-"""Readable terminal output: the compiled schedule and run summaries, as rich tables."""
+"""Readable terminal output: the compiled schedule and run summaries, as rich tables; the
+progress bar of long commands."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from rich.console import Console, Group
+from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from teachsim.config.policy import ACTIVITIES
@@ -20,6 +23,17 @@ _SHORT = {
     "breaks": "breaks",
     "other": "other",
 }
+
+
+def progress_bar(console: Console, *columns: ProgressColumn) -> Progress:
+    """The progress bar of a long command (``teachsim sweep``, ``teachsim sensitivity``)
+    on ``console`` (stderr, so that stdout keeps only the results): per task, what it is
+    doing, the bar, done/total in the task's ``unit`` field, any further ``columns`` and
+    the time left. Where stderr is not a terminal (a log file) the final counts are
+    written once, when the bar stops."""
+    return Progress(TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.completed}/{task.total} {task.fields[unit]}"),
+                    *columns, TimeRemainingColumn(), console=console)
 
 
 def _fmt(x: float) -> str:
@@ -206,44 +220,34 @@ def _money(x: float) -> str:
 
 
 def budget_tables(b: object) -> Group:
-    """Terminal view of a Budget: grant budget (or bands), yearly totals, verdicts."""
+    """Terminal view of a Budget: the grant budget by fiscal year (expected, with the
+    cumulative ask's P10-P90 across replications), the ledger by year (one run) and
+    neutrality."""
+    from teachsim.money.grant import compact
+
     parts: list[object] = []
     tables = b.tables  # type: ignore[attr-defined]
-    if "grant budget" in tables:
-        g = tables["grant budget"]
-        t = Table(title=f"Grant budget: {b.title}", title_justify="left")  # type: ignore[attr-defined]
-        for col in ("fiscal year", "cohort", "schools", "start-up (one-time)", "recurring",
-                    "savings", "net", "ask", "cumulative ask", "ask % of budget"):
-            t.add_column(col, justify="left" if col in ("fiscal year", "cohort") else "right")
-        for i in range(len(g["fiscal_year"])):
-            total = g["cohort"][i] == "total"
-            style = "bold" if total else None
-            t.add_row(g["fiscal_year"][i], g["cohort"][i], str(g["schools"][i]),
-                      _money(g["one_time_startup"][i]), _money(g["recurring_costs"][i]),
-                      _money(g["savings"][i]), _money(g["net"][i]),
-                      _money(g["philanthropic_ask"][i]), _money(g["cumulative_ask"][i]),
-                      f"{g['ask_share_of_budget_pct'][i]:.3f}%", style=style)
-        parts.append(t)
-    if "grant budget bands" in tables:
-        g = tables["grant budget bands"]
-        t = Table(title=f"Grant budget: {b.title}", title_justify="left")  # type: ignore[attr-defined]
-        for col in ("fiscal year", "cohort", "start-up", "net", "ask", "cumulative ask",
-                    "ask % of budget"):
-            t.add_column(col, justify="left" if col in ("fiscal year", "cohort") else "right")
-
-        def band(col: str, i: int, fmt: object = _money) -> str:
-            lo, mid, hi = (g[f"{col}_p{q}"][i] for q in (10, 50, 90))
-            f = fmt  # type: ignore[assignment]
-            return f"{f(mid)} ({f(lo)}-{f(hi)})"  # type: ignore[operator]
-
-        for i in range(len(g["fiscal_year"])):
-            if g["cohort"][i] != "total":
-                continue
-            t.add_row(g["fiscal_year"][i], g["cohort"][i], band("one_time_startup", i),
-                      band("net", i), band("philanthropic_ask", i),
-                      band("cumulative_ask", i),
-                      band("ask_share_of_budget_pct", i, lambda x: f"{x:.3f}%"))
-        parts.append(t)
+    sheets = {s.version: s for s in b.grant.sheets}  # type: ignore[attr-defined]
+    g = compact(sheets["expected"])
+    lo, hi = b.grant.ask_band()  # type: ignore[attr-defined]
+    t = Table(title=f"Grant budget: {b.title}", title_justify="left",  # type: ignore[attr-defined]
+              caption=f"{sheets['expected'].basis} Cumulative ask: expected (P10-P90 across "
+              "replications). --out budget.xlsx writes every line and the low and high "
+              "versions.", caption_justify="left")
+    for col in ("fiscal year", "schools", "start-up (one-time)", "net recurring",
+                "net cost", "ask", "cumulative ask (P10-P90)", "ask % of budget"):
+        t.add_column(col, justify="left" if col == "fiscal year" else "right")
+    for i, fy in enumerate(g["fiscal_year"]):
+        schools = g["schools"][i]
+        band = ("" if lo[i] == hi[i] == g["cumulative_ask"][i]
+                else f" ({_money(lo[i])}-{_money(hi[i])})")
+        t.add_row(fy, f"{schools:,.0f}" if schools == round(schools) else f"{schools:,.1f}",
+                  _money(g["one_time"][i]), _money(g["net_recurring"][i]),
+                  _money(g["net_cost"][i]), _money(g["ask"][i]),
+                  _money(g["cumulative_ask"][i]) + band, f"{100 * g['ask_share'][i]:.3f}%")
+    t.add_row("total", "", _money(g["one_time"].sum()), _money(g["net_recurring"].sum()),
+              _money(g["net_cost"].sum()), _money(g["ask"].sum()), "", "", style="bold")
+    parts.append(t)
     if "budget by year" in tables:
         y = tables["budget by year"]
         years = sorted(set(y["year"].tolist()))[:6]
@@ -259,27 +263,31 @@ def budget_tables(b: object) -> Group:
             cells = []
             for yr in years:
                 m = (y["year"] == yr) & (y["line"] == line)
-                a, lo, hi = (float(y[c][m].sum()) for c in ("amount", "amount_low",
-                                                            "amount_high"))
-                cells.append(_money(a) if lo == hi else f"{_money(a)}\n({_money(lo)}-"
-                             f"{_money(hi)})")
+                a, low, high = (float(y[c][m].sum()) for c in ("amount", "amount_low",
+                                                               "amount_high"))
+                cells.append(_money(a) if low == high else f"{_money(a)}\n({_money(low)}-"
+                             f"{_money(high)})")
             if any(c not in ("$0",) for c in cells):
                 t.add_row(line, cat, *cells)
         parts.append(t)
-    if "verdicts" in tables:
-        v = tables["verdicts"]
-        t = Table(title="Budget neutrality of schools on the policy", title_justify="left")
-        for col in ("year", "on the policy", "budget-neutral", "missing", "net impact",
+    v = tables.get("neutrality")
+    if v is not None and len(v["year"]):
+        several = int(np.max(v["replications_on_policy"])) > 1
+        t = Table(title="Budget neutrality of schools on the policy"
+                  + (" (expected net over the replications)" if several else ""),
+                  title_justify="left")
+        for col in ("year", "schools on the policy" + (" in any run" if several else ""),
+                    "budget-neutral", "missing",
+                    "net, all schools", "share of runs neutral" if several else
                     "net (low-high payroll load)", "largest miss"):
             t.add_column(col, justify="right")
         for yr in sorted(set(v["year"].tolist())):
-            m = (v["year"] == yr) & v["adopted"]
-            if not m.any():
-                continue
+            m = v["year"] == yr
             neutral = int((v["verdict"][m] == "budget-neutral").sum())
             t.add_row(str(yr), str(int(m.sum())), str(neutral), str(int(m.sum()) - neutral),
                       _money(float(v["net_impact"][m].sum())),
-                      f"{_money(float(v['net_impact_low'][m].sum()))} to "
+                      f"{100 * float(np.mean(v['share_budget_neutral'][m])):.0f}%" if several
+                      else f"{_money(float(v['net_impact_low'][m].sum()))} to "
                       f"{_money(float(v['net_impact_high'][m].sum()))}",
                       _money(float(v["misses_by"][m].max())))
         parts.append(t)

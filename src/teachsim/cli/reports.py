@@ -118,24 +118,43 @@ def sensitivity(
     parameter sets from the posterior (no sweep), first-order indices of every uncertain
     parameter over the posterior, for the reference arm's outcome and each arm's paired
     difference from it."""
+    from rich.progress import TaskID
     from rich.table import Table
 
+    from teachsim.cli.display import progress_bar
     from teachsim.config.errors import ConfigError
 
-    try:
-        results = target
-        if target.is_file():
-            from teachsim.experiments.api import run_experiment
+    # Progress on stderr: the experiment's runs (when given a file), then the analysis'
+    # steps (reading the runs, each bootstrap of indices), with counts and time left.
+    with progress_bar(err) as bar:
+        tasks: dict[str, TaskID] = {}
 
-            with err.status(f"running {target.name}"):
+        def running(done: int, failed: int, total: int) -> None:
+            if "runs" not in tasks:
+                tasks["runs"] = bar.add_task(f"running {target.stem}", total=total,
+                                             unit="runs")
+            bar.update(tasks["runs"], completed=done, total=total)
+
+        def analysing(step: str, done: int, total: int) -> None:
+            if "steps" not in tasks:
+                tasks["steps"] = bar.add_task("sensitivity", total=total, unit="steps")
+            bar.update(tasks["steps"], completed=done, total=total,
+                       description=f"sensitivity: {step}")
+
+        try:
+            results = target
+            if target.is_file():
+                from teachsim.experiments.api import run_experiment
+
                 results = run_experiment(target, replications=replications,
-                                         workers=workers).path
-        from teachsim.analysis.sensitivity import analyse, write
+                                         workers=workers, progress=running).path
+            from teachsim.analysis.sensitivity import analyse, write
 
-        s = analyse(results, outcome)
-        written = write(s, out_dir or results / "sensitivity")
-    except ConfigError as exc:
-        fail(exc)
+            s = analyse(results, outcome, progress=analysing)
+            written = write(s, out_dir or results / "sensitivity")
+        except ConfigError as exc:
+            bar.stop()
+            fail(exc)
     for arm, table in s.indices.items():
         t = Table(title=f"{s.method} indices of {outcome}, arm '{arm}' (95% CI)",
                   title_justify="left")

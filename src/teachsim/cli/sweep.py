@@ -47,20 +47,19 @@ def sweep(
     if sum([bool(dask), dask_local, serial]) > 1:
         usage("--dask/--dask-local/--serial", "more than one engine given",
               "choose one engine: --dask ADDRESS, --dask-local or --serial")
-    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+    from rich.progress import TaskID, TextColumn
 
+    from teachsim.cli.display import progress_bar
     from teachsim.experiments.api import run_experiment
 
-    with Progress(TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total} runs"),
-                  TextColumn("[red]{task.fields[failed]} failed[/]"),
-                  TimeRemainingColumn(), console=err) as bar:
+    with progress_bar(err, TextColumn("[red]{task.fields[failed]} failed[/]")) as bar:
         tasks: list[TaskID] = []
 
         def progress(done: int, failed: int, total: int) -> None:
             # The bar appears with the first runs, not before the inputs are checked.
             if not tasks:
-                tasks.append(bar.add_task(experiment.stem, total=total, failed=0))
+                tasks.append(bar.add_task(experiment.stem, total=total, failed=0,
+                                          unit="runs"))
             bar.update(tasks[0], completed=done, total=total, failed=failed)
 
         try:
