@@ -28,7 +28,7 @@ def validate(configs: Annotated[list[Path], typer.Argument(help="scenario TOML f
         loaded = load(path)
         s = loaded.scenario
         out.print(f"[green]ok[/] {path}: '{s.name}', policy '{loaded.policy.name}', "
-                  f"{s.district.n_schools} school(s), {s.run.years} years, seed {s.run.seed}",
+                  f"{len(loaded.schools)} school(s), {s.run.years} years, seed {s.run.seed}",
                   highlight=False)
 
 

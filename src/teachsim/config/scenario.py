@@ -166,9 +166,12 @@ class DistrictGenerator(Strict):
 
 class District(Strict):
     n_schools: int = Field(1, ge=1, le=MAX_SCHOOLS, description="schools in the district (with a "
-                           "roster: must match its rows, or be left at 1)")
+                           "roster: leave it out, the roster has one school per row; if "
+                           "given other than 1 it must match the rows)")
     roster: str | None = Field(None, description="CSV file, one row per school (columns: "
-                               "name and any school-profile key), relative to this file")
+                               "name, enrolment or homerooms_per_grade, and any other "
+                               "school-profile key; see docs/rosters.md), relative to this "
+                               "file")
     generate: DistrictGenerator | None = Field(None, description="draw schools' attributes "
                                                "from ranges instead of copying the profile")
     substitute_fill_rate: float = Field(

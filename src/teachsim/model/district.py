@@ -5,13 +5,16 @@ Every school shares the profile's grades (the schedule's rotation is by grade); 
 else -- enrolment, specials, support teachers and support staff, share of low-income
 students, professional environment, depth of the leader bench -- may differ. A roster may
 give ``enrolment`` (students) instead of ``homerooms_per_grade``; staff counts a roster
-does not give scale with the school's homerooms as in generated districts.
+does not give scale with the school's homerooms as in generated districts. With a roster
+the district has one school per row, so ``district.n_schools`` may be left out
+(docs/rosters.md).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,18 @@ _INT = {k for k, f in SchoolProfile.model_fields.items() if f.annotation is int}
 _FLOAT = {k for k, f in SchoolProfile.model_fields.items() if f.annotation is float}
 
 
+def _upper(key: str) -> Any:
+    """The upper bound (``le``) of a school-profile field, or None."""
+    return next((m.le for m in SchoolProfile.model_fields[key].metadata
+                 if getattr(m, "le", None) is not None), None)
+
+
+#: most homerooms per grade and most students per homeroom a school profile allows
+_MAX_HPG, _MAX_CLASS = _upper("homerooms_per_grade"), _upper("class_size")
+#: columns that are shares (0-1), which spreadsheets like to show as percentages
+_SHARES = {k for k in _FLOAT if _upper(k) == 1}
+
+
 def build_schools(scenario: Scenario, scenario_file: Path) -> list[SchoolProfile]:
     """One profile per school of the district."""
     d = scenario.district
@@ -53,8 +68,10 @@ def build_schools(scenario: Scenario, scenario_file: Path) -> list[SchoolProfile
 
 
 def scaled_staff(base: SchoolProfile, homerooms_per_grade: int) -> dict[str, Any]:
-    """Staff of a school with ``homerooms_per_grade`` scaled from the profile's: at least
-    one specials teacher per homeroom of a grade, the rest in proportion to homerooms."""
+    """Staff of :data:`SCALED` for a school with ``homerooms_per_grade``, scaled from the
+    profile's in proportion to homerooms: paraprofessional FTE to two decimals, the rest
+    to whole numbers (Python's round: an exact half goes to the even number); specials
+    teachers at least one per homeroom of a grade."""
     scale = homerooms_per_grade / base.homerooms_per_grade
     out: dict[str, Any] = {
         "specials_teachers": max(homerooms_per_grade, round(base.specials_teachers * scale)),
@@ -90,7 +107,12 @@ def generate(base: SchoolProfile, n: int, g: Any, poverty_reference: float = 0.5
 
 def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
                 ) -> list[SchoolProfile]:
-    """Read a roster CSV; each row's columns override the profile for that school."""
+    """Read a roster CSV; each row's columns override the profile for that school.
+
+    A row that gives ``enrolment`` gets the homerooms per grade it makes
+    (:func:`homerooms_for`); a row with a size (enrolment or homerooms) gets the staff of
+    :data:`SCALED` it leaves empty scaled from the profile (:func:`scaled_staff`). The
+    district has ``len(rows)`` schools; ``n_schools`` is 1 (not set) or must match."""
     if not exists(path):
         raise ConfigError(referrer, "district.roster", f"roster file '{path}' not found",
                           "fix the path (relative to the scenario file)")
@@ -157,16 +179,20 @@ def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
                                float(cell) if col in _FLOAT else cell)
             except ValueError:
                 kind = "a whole number" if col in _INT else "a number"
+                fix = (f"write {col} as a fraction without the % sign (0.81 for 81%)"
+                       if col in _SHARES and cell.endswith("%") else f"write {col} as {kind}")
                 raise ConfigError(path, f"line {i}, column '{col}'",
-                                  f"{quote(cell)} is not {kind}",
-                                  f"write {col} as {kind}") from None
+                                  f"{quote(cell)} is not {kind}", fix) from None
         if "enrolment" in values:
             if "homerooms_per_grade" in values:
                 raise ConfigError(path, f"line {i}", "gives both enrolment and "
                                   "homerooms_per_grade", "give one of them (homerooms per "
                                   "grade follow from enrolment and class size)")
-            per_class = len(base.grades) * values.get("class_size", base.class_size)
-            values["homerooms_per_grade"] = max(1, round(values.pop("enrolment") / per_class))
+            hpg = homerooms_for(values.pop("enrolment"), values.get("class_size",
+                                                                     base.class_size),
+                                len(base.grades), path, i)
+            if hpg is not None:
+                values["homerooms_per_grade"] = hpg
         if "homerooms_per_grade" in values:
             # staff the roster does not give scale with the school's size
             values = {**{k: v for k, v in scaled_staff(base, values["homerooms_per_grade"])
@@ -191,6 +217,29 @@ def read_roster(path: Path, base: SchoolProfile, n_schools: int, referrer: Path
                           f"is {n_schools} but the roster has {len(schools)} schools",
                           "remove district.n_schools or make it match the roster")
     return schools
+
+
+def homerooms_for(enrolment: int, class_size: int, grades: int, path: Path, line: int
+                  ) -> int | None:
+    """Homerooms per grade of a school of ``enrolment`` students: enrolment over
+    (grades x class size), rounded to the nearest whole number (an exact half to the even
+    one), at least 1. None when the class size is itself out of range (the school
+    profile's check then reports it)."""
+    where = f"line {line}, column 'enrolment'"
+    if enrolment < 1:
+        raise ConfigError(path, where, f"is {enrolment}; a school has at least one student",
+                          "give the school's number of students, or leave the cell empty "
+                          "to keep the scenario's size")
+    if not 1 <= class_size <= _MAX_CLASS:
+        return None
+    hpg = max(1, round(Fraction(enrolment, grades * class_size)))  # exact: no overflow
+    if hpg > _MAX_HPG:
+        raise ConfigError(path, where, f"{enrolment:,} students make {hpg} homerooms per "
+                          f"grade ({grades} grades of {class_size} students a homeroom); a "
+                          f"school has at most {_MAX_HPG}",
+                          "give the school's students (not the district's), or a larger "
+                          "class_size")
+    return hpg
 
 
 def need_score(schools: list[SchoolProfile]) -> np.ndarray:
