@@ -27,7 +27,17 @@ OUTCOMES: dict[str, tuple[str, str, bool]] = {
     "student_growth_sd": ("Student growth", "SD a year, vs novice-taught", True),
     "cost_per_school": ("Cost per school (all ledger lines)", "$ a year", False),
 }
-PERCENT = ("retention_rate", "burnout_prevalence", "intending_to_leave_share")
+#: Outcomes that are shares (fractions in the data, percent in figures and tables)
+PERCENT = ("retention_rate", "burnout_prevalence", "intending_to_leave_share",
+           "turnover_rate")
+#: Labels of every outcome a table can show: the report's outcomes, and turnover, which
+#: the summary quotes because districts count leavers (the other tables show its
+#: complement, the retention rate)
+LABELS: dict[str, tuple[str, str, bool]] = {
+    **OUTCOMES, "turnover_rate": ("Teacher turnover", "% of teachers a year", False)}
+#: The summary table's headline outcomes, in its column order
+HEADLINE = ("turnover_rate", "burnout_prevalence", "student_growth_sd", "practice_mean",
+            "cost_per_school")
 
 
 def district_outcomes(res: Results) -> pd.DataFrame:
@@ -92,16 +102,22 @@ class PairedDifference:
     n: int
 
 
+def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``x`` and its t confidence interval (NaN bounds below two values: one run
+    says nothing about the spread)."""
+    x = np.asarray(x, float)
+    n = len(x)
+    mean = float(x.mean()) if n else float("nan")
+    if n < 2:
+        return mean, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half
+
+
 def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95
                       ) -> tuple[float, float, float]:
     """Mean of ``a - b`` (paired by replication) and its t confidence interval."""
-    d = np.asarray(a, float) - np.asarray(b, float)
-    n = len(d)
-    mean = float(d.mean())
-    if n < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half
+    return mean_ci(np.asarray(a, float) - np.asarray(b, float), level)
 
 
 def paired_differences(per_run: pd.DataFrame, value: str, reference: str,
@@ -130,6 +146,44 @@ def run_means(outcomes: pd.DataFrame, last_years: int | None = None) -> pd.DataF
     extra = [c for c in ("teachers", "schools") if c in df.columns]
     keys = ["run_id", "arm", "point", "replication", *(["draw"] if "draw" in df else [])]
     return df.groupby(keys, as_index=False)[cols + extra].mean()
+
+
+def arm_summary(per_run: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Per arm and headline outcome (:data:`HEADLINE`, those with data): the mean over
+    runs of the run's average (one value per run, as :func:`run_means` gives), its t
+    confidence interval (a share's clipped to [0, 1]) and the number of runs behind it.
+    Tidy: one row per arm and outcome, in the data's units (shares as fractions, money in
+    dollars)."""
+    frame = per_run
+    if "turnover_rate" not in frame and "retention_rate" in frame:
+        # a run's mean retention is one minus its mean turnover (both are yearly means)
+        frame = frame.assign(turnover_rate=1.0 - frame["retention_rate"])
+    present = [o for o in HEADLINE if o in frame and frame[o].notna().any()]
+    rows = []
+    for arm, g in frame.groupby("arm", sort=False):
+        for outcome in present:
+            x = g[outcome].dropna().to_numpy(float)
+            mean, lo, hi = mean_ci(x, level)
+            if outcome in PERCENT:
+                # a share's mean lies in [0, 1]; the t interval of a few runs far apart
+                # (burnout is all or little) would claim -20% to 130% of teachers
+                lo, hi = max(lo, 0.0), min(hi, 1.0)
+            rows.append({"arm": arm, "outcome": outcome, "mean": mean, "ci_low": lo,
+                         "ci_high": hi, "runs": len(x)})
+    return pd.DataFrame(rows, columns=["arm", "outcome", "mean", "ci_low", "ci_high",
+                                       "runs"])
+
+
+def rolls_out(outcomes: pd.DataFrame) -> bool:
+    """Whether some run of some arm puts schools on the policy after its first year (a
+    staged rollout). A school on the policy from the start (a one-school comparison) is
+    no rollout, nor is one dropping it: the rollout timeline would be a flat line or
+    show abandonment, which is not what it is drawn for."""
+    if "schools_adopted" not in outcomes or not len(outcomes):
+        return False
+    rises = (outcomes.sort_values(["run_id", "year"]).groupby("run_id")["schools_adopted"]
+             .diff() > 0)
+    return bool(rises.any())
 
 
 def cost_effectiveness(per_run: pd.DataFrame, reference: str) -> pd.DataFrame:
@@ -369,12 +423,19 @@ def probability_neutral(neutral: pd.DataFrame, by_year: int = 3) -> pd.DataFrame
 
 
 # --- sensitivity -----------------------------------------------------------------------
+def _salib_seed(seed: int) -> int:
+    """The seed to give SALib for ``seed``: SALib's sobol and delta modules skip seeding
+    when the seed is 0 (``if seed:``), which left their bootstrap intervals differing from
+    run to run; shifting by one seeds every value, 0 included."""
+    return int(seed) + 1
+
+
 def sobol(problem: dict, y: np.ndarray, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """First-order and total Sobol indices with bootstrap confidence intervals (SALib)."""
     from SALib.analyze import sobol as sa
 
     res = sa.analyze(problem, np.asarray(y, float), calc_second_order=True,
-                     num_resamples=n_boot, seed=seed)
+                     num_resamples=n_boot, seed=_salib_seed(seed))
     return pd.DataFrame({"parameter": problem["names"], "S1": res["S1"],
                          "S1_conf": res["S1_conf"], "ST": res["ST"],
                          "ST_conf": res["ST_conf"]}).sort_values("ST", ascending=False)
@@ -398,8 +459,15 @@ def given_data_sobol(problem: dict, x: np.ndarray, y: np.ndarray, n_boot: int = 
     confidence intervals (SALib's delta module, Sobol part), ranked."""
     from SALib.analyze import delta
 
-    res = delta.analyze(problem, np.asarray(x, float), np.asarray(y, float),
-                        num_resamples=min(n_boot, 200), seed=seed, method="sobol")
+    # delta seeds numpy's global stream: put it back afterwards, so the analysis does
+    # not change what other code draws from it
+    state = np.random.get_state()
+    try:
+        res = delta.analyze(problem, np.asarray(x, float), np.asarray(y, float),
+                            num_resamples=min(n_boot, 200), seed=_salib_seed(seed),
+                            method="sobol")
+    finally:
+        np.random.set_state(state)
     return pd.DataFrame({"parameter": problem["names"], "S1": res["S1"],
                          "S1_conf": res["S1_conf"]}).sort_values("S1", ascending=False)
 
