@@ -41,25 +41,6 @@ def test_every_behaviour_parameter_has_unit_and_source() -> None:
             assert extra["unit"] and extra["source"], f"{table}.{name}"
 
 
-def test_example_notebook_runs(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The notebook's code cells run as written (with fewer replications and a temporary
-    results directory)."""
-    import json
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    nb = json.loads((ROOT / "docs" / "example.ipynb").read_text())
-    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code and "run_experiment" in code[0]
-    monkeypatch.chdir(ROOT)
-    first = code[0].replace("replications=20", f"replications=2, out='{tmp_path}/res'")
-    assert first != code[0]
-    namespace: dict = {}
-    for cell in [first, *code[1:]]:
-        exec(compile(cell, "example.ipynb", "exec"), namespace)
-
-
 def _resolve(dotted: str) -> object:
     """``teachsim.<dotted>``: a module, or an attribute (class, function, method) of one."""
     import importlib
