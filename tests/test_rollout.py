@@ -145,3 +145,21 @@ def test_bad_roster(tmp_path: Path, csv: str, expected: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_scenario(scen)
     assert expected in info.value.render()
+
+
+def test_rollout_table_is_the_plan_the_model_runs() -> None:
+    """With the readiness order the plan depends on the implementation parameters
+    (bench_weight); the rollout table must use the scenario's, as the model does."""
+    loaded = load_scenario(CONFIGS / "district_60.toml").with_overrides(years=5)
+    scen = loaded.scenario
+    loaded = loaded.replace(
+        rollout=scen.rollout.model_copy(update={"order": "readiness"}),
+        behaviour=scen.behaviour.model_copy(update={
+            "implementation": scen.behaviour.implementation.model_copy(
+                update={"bench_weight": 5.0})}))
+    res = run_scenario(loaded, seed=2)
+    table, sy = res.tables["rollout"], res.tables["school_year"]
+    for s, year in zip(table["school_id"], table["adoption_year"], strict=True):
+        adopted = sy["year"][(sy["school_id"] == s) & (sy["years_since_adoption"] == 0)
+                             & sy["adopted"]]
+        assert (adopted.tolist() or [-1])[0] == year

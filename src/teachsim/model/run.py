@@ -44,7 +44,7 @@ def run_summary(tables: dict[str, Table], loaded: LoadedScenario, years: int) ->
     ty = tables["teacher_year"]
     home = ty["role"] == "homeroom"
     exit_ = ty["exit"]
-    n_schools = loaded.scenario.district.n_schools
+    n_schools = len(loaded.schools)  # a roster's rows, whatever n_schools says
 
     def one(value: float | int | str) -> np.ndarray:
         return np.array([value], dtype=object if isinstance(value, str) else None)
@@ -162,7 +162,8 @@ def rollout_table(loaded: LoadedScenario, years: int) -> Table:
     from teachsim.model.rollout import NEVER, plan
 
     r = loaded.scenario.rollout
-    adopt = plan(loaded.schools, r, years, r.seed)
+    # the model plans with the scenario's implementation parameters (readiness order)
+    adopt = plan(loaded.schools, r, years, r.seed, loaded.scenario.behaviour.implementation)
     start = loaded.scenario.run.start_year
     waves = np.unique(adopt[adopt != NEVER])
     return {
