@@ -216,7 +216,9 @@ def print_renderable(obj: object, console: Console | None = None) -> None:
 
 
 def _money(x: float) -> str:
-    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+    from teachsim.money.budget import dollars
+
+    return dollars(x)
 
 
 def budget_tables(b: object) -> Group:
@@ -257,18 +259,10 @@ def budget_tables(b: object) -> Group:
         t.add_column("kind")
         for yr in years:
             t.add_column(str(yr), justify="right")
-        lines = list(dict.fromkeys(zip(y["line"].tolist(), y["category"].tolist(),
-                                       strict=True)))
-        for line, cat in lines:
-            cells = []
-            for yr in years:
-                m = (y["year"] == yr) & (y["line"] == line)
-                a, low, high = (float(y[c][m].sum()) for c in ("amount", "amount_low",
-                                                               "amount_high"))
-                cells.append(_money(a) if low == high else f"{_money(a)}\n({_money(low)}-"
-                             f"{_money(high)})")
-            if any(c not in ("$0",) for c in cells):
-                t.add_row(line, cat, *cells)
+        from teachsim.money.budget import ledger_cells
+
+        for line, cat, cells in ledger_cells(y, years):
+            t.add_row(line, cat, *(c.replace(" (", "\n(") for c in cells))
         parts.append(t)
     v = tables.get("neutrality")
     if v is not None and len(v["year"]):

@@ -62,6 +62,30 @@ def by_year(led: Table) -> Table:
             for k, v in cols.items()}
 
 
+def dollars(x: float) -> str:
+    """Whole dollars with separators, "-$1,200" for a saving ("$0", never "-$0")."""
+    return f"-${-x:,.0f}" if round(x) < 0 else f"${x:,.0f}"
+
+
+def ledger_cells(by_year_table: Table, years: list[int]) -> list[tuple[str, str, list[str]]]:
+    """(line, category, one cell per year) of the ledger by year, for the lines with an
+    amount in one of ``years``: the amount, with the stipend payroll-load range where a
+    line has one ("$8,100 ($5,400-$10,800)")."""
+    t = by_year_table
+    rows = []
+    for line, cat in dict.fromkeys(zip(t["line"].tolist(), t["category"].tolist(),
+                                       strict=True)):
+        cells = []
+        for y in years:
+            m = (t["year"] == y) & (t["line"] == line)
+            a, lo, hi = (float(t[c][m].sum()) for c in ("amount", "amount_low",
+                                                        "amount_high"))
+            cells.append(dollars(a) + (f" ({dollars(lo)}-{dollars(hi)})" if lo != hi else ""))
+        if any(c != "$0" for c in cells):
+            rows.append((line, cat, cells))
+    return rows
+
+
 def notes(scenario: Scenario) -> list[str]:
     c = scenario.costs
     st = scenario.staffing

@@ -277,6 +277,7 @@ def grant_budget(reps: list[Replication], scenario: Scenario, years: list[int],
     """Expected, low and high grant budgets of ``reps`` (see the module's docstring)."""
     covers = scenario.costs.grant_covers_recurring
     n = len(reps)
+    net_costs = {v: net_cost_totals(reps, variant) for v, (_, variant) in VERSIONS.items()}
     sheets = [_sheet("expected", f"Grant budget, expected: {name}",
                      "Expected: the mean of every line over "
                      + (f"{n} replications" if n > 1 else "the run")
@@ -285,7 +286,7 @@ def grant_budget(reps: list[Replication], scenario: Scenario, years: list[int],
     for version in ("low", "high"):
         q, variant = VERSIONS[version]
         load = getattr(scenario.costs, f"stipend_payroll_load_{version}")
-        totals = net_cost_totals(reps, variant)
+        totals = net_costs[version]
         target = float(np.quantile(totals, q, method="inverted_cdf"))  # type: ignore[arg-type]
         chosen = int(np.flatnonzero(totals == target)[0])
         basis = (f"{version.capitalize()}: replication {reps[chosen].run_id} of {n}, whose "
@@ -295,19 +296,13 @@ def grant_budget(reps: list[Replication], scenario: Scenario, years: list[int],
         sheets.append(_sheet(version, f"Grant budget, {version}: {name}",
                              basis + f", with the {100 * load:.0f}% stipend payroll load.",
                              years, reps, variant, covers, chosen))
-    table: dict[str, list[float]] = {"run_id": [], **{f"net_cost_{v}": [] for v in VERSIONS},
-                                     "philanthropic_ask": []}
-    paths = []
-    for r in reps:
-        table["run_id"].append(r.run_id)
-        for v, (_, variant) in VERSIONS.items():
-            table[f"net_cost_{v}"].append(sum(float(x[variant].sum())
-                                              for x in r.lines.values()))
-        ask = sum((x["amount"] for (sec, _), x in r.lines.items() if sec == ONE_TIME),
-                  np.zeros(len(years))) + (r.covered["amount"] if covers else 0.0)
-        table["philanthropic_ask"].append(float(ask.sum()))
-        paths.append(np.cumsum(ask))
-    return GrantBudget(sheets, {k: np.array(v) for k, v in table.items()}, np.array(paths))
+    asks = np.array([sum((x["amount"] for (sec, _), x in r.lines.items() if sec == ONE_TIME),
+                         np.zeros(len(years))) + (r.covered["amount"] if covers else 0.0)
+                     for r in reps])
+    totals = {"run_id": np.array([r.run_id for r in reps]),
+              **{f"net_cost_{v}": net_costs[v] for v in VERSIONS},
+              "philanthropic_ask": asks.sum(axis=1)}
+    return GrantBudget(sheets, totals, np.cumsum(asks, axis=1))
 
 
 def budget_years(sy_tables: list[Table]) -> list[int]:

@@ -19,14 +19,11 @@ import numpy as np
 
 from teachsim.config.paths import config_dir
 from teachsim.model.scenario import LoadedScenario, load_scenario
-from teachsim.money.budget import Budget, budget_for_scenario
+from teachsim.money.budget import Budget, budget_for_scenario, ledger_cells
+from teachsim.money.budget import dollars as money
 from teachsim.money.grant import GrantSheet, compact
 
 BLOCK = re.compile(r"(<!-- generated: ([\w-]+) -->\n)(.*?)(<!-- end: \2 -->)", re.S)
-
-
-def money(x: float) -> str:
-    return f"-${-x:,.0f}" if round(x) < 0 else f"${x:,.0f}"
 
 
 def _table(head: list[str], rows: list[list[str]]) -> str:
@@ -40,18 +37,8 @@ def ledger_block(b: Budget, years: int = 3) -> str:
     """The ledger by year, all schools, first ``years`` years, lines with any amount."""
     t = b.tables["budget by year"]
     ys = sorted(set(t["year"].tolist()))[:years]
-    rows = []
-    for line, cat in dict.fromkeys(zip(t["line"].tolist(), t["category"].tolist(),
-                                       strict=True)):
-        cells = []
-        for y in ys:
-            m = (t["year"] == y) & (t["line"] == line)
-            a, lo, hi = (float(t[c][m].sum()) for c in ("amount", "amount_low",
-                                                        "amount_high"))
-            cells.append(money(a) + (f" ({money(lo)}-{money(hi)})" if lo != hi else ""))
-        if any(c != "$0" for c in cells):
-            rows.append([line, cat, *cells])
-    return _table(["line", "kind", *map(str, ys)], rows)
+    return _table(["line", "kind", *map(str, ys)],
+                  [[line, cat, *cells] for line, cat, cells in ledger_cells(t, ys)])
 
 
 def grant_block(sheet: GrantSheet, years: int | None = None) -> str:
