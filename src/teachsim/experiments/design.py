@@ -284,8 +284,7 @@ class Experiment:
             self._values.setdefault(s, {k: values[s][k] for k in self.drawn_keys})
 
     def replication_seeds(self, n: int) -> list[int]:
-        children = np.random.SeedSequence(self.spec.seed).spawn(n)
-        return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+        return replication_seeds(self.spec.seed, n)
 
     def scenario(self, arm: str, point: int, draw: int = -1) -> LoadedScenario:
         """The validated scenario of an arm at a design point, with the parameter values
@@ -356,6 +355,13 @@ def scenario_with(base_data: dict[str, Any], origins: dict[str, Path], base_path
         _set_dotted(data, key, value, base_path)
         origins[key] = base_path
     return scenario_from_mapping(data, origins, base_path)
+
+
+def replication_seeds(root: int, n: int) -> list[int]:
+    """The seeds of ``n`` replications, spawned from ``root``: the first ``k`` are the same
+    whatever ``n``, so more replications extend a run rather than redraw it."""
+    children = np.random.SeedSequence(root).spawn(n)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
 
 
 def run_id(arm: int, point: int, replication: int) -> int:

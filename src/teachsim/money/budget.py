@@ -120,7 +120,7 @@ def notes(scenario: Scenario) -> list[str]:
     ]
 
 
-def _budget(title: str, name: str, scenario: Scenario, policy: Policy | None,
+def budget_of_runs(title: str, name: str, scenario: Scenario, policy: Policy | None,
             runs: list[tuple[int, Table]], arm: str = "") -> Budget:
     """The budget of ``runs`` (run id, school-year table) of one scenario."""
     leds = [ledger(sy, scenario) for _, sy in runs]
@@ -147,13 +147,27 @@ def budget_for_scenario(loaded: LoadedScenario, seed: int | None = None,
 
     res = run_scenario(loaded, seed=seed, years=years)
     scen = loaded.scenario
-    return _budget(f"{scen.name} (seed {res.seed}, {res.years} years)", scen.name, scen,
+    return budget_of_runs(f"{scen.name} (seed {res.seed}, {res.years} years)", scen.name, scen,
                    loaded.policy, [(0, res.tables["school_year"])])
 
 
-def budget_for_results(path: Path, arm: str | None = None) -> list[Budget]:
-    """The budget of each arm (or one) of an experiment's results, over its
-    replications."""
+@dataclass
+class ArmRuns:
+    """One experiment arm's stored school years, ready to budget (again, at other
+    prices)."""
+
+    title: str
+    name: str
+    scenario: Scenario
+    policy: Policy | None
+    #: (run id, school-year table) of each replication
+    runs: list[tuple[int, Table]]
+    arm: str
+
+
+def results_runs(path: Path, arm: str | None = None) -> list[ArmRuns]:
+    """The school-year tables of each arm (or one) of an experiment's results, with the
+    scenario each arm ran."""
     from teachsim.experiments.results import open_results
 
     res = open_results(path)
@@ -176,9 +190,15 @@ def budget_for_results(path: Path, arm: str | None = None) -> list[Budget]:
                      "school_id", [name])
         runs = [(int(run_id), {c: g[c].to_numpy() for c in g.columns})
                 for run_id, g in df.groupby("run_id", sort=True)]
-        if not runs:
-            continue
-        out.append(_budget(f"{manifest['experiment']}: arm '{name}', {len(runs)} "
-                           "replications", f"{manifest['experiment']}, {name}", scen, policy,
-                           runs, arm=name))
+        if runs:
+            out.append(ArmRuns(f"{manifest['experiment']}: arm '{name}', {len(runs)} "
+                               "replications", f"{manifest['experiment']}, {name}", scen,
+                               policy, runs, name))
     return out
+
+
+def budget_for_results(path: Path, arm: str | None = None) -> list[Budget]:
+    """The budget of each arm (or one) of an experiment's results, over its
+    replications."""
+    return [budget_of_runs(a.title, a.name, a.scenario, a.policy, a.runs, arm=a.arm)
+            for a in results_runs(path, arm)]
