@@ -53,3 +53,7 @@ def traditional() -> LoadedScenario:
 @pytest.fixture(scope="session")
 def rotating() -> LoadedScenario:
     return load_scenario(CONFIGS / "school_d_rotating.toml")
+
+
+# Browser fixtures for the dashboard tests (tests/browser.py).
+from tests.browser import browser, dashboard, page  # noqa: E402, F401

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sys
 
-from teachsim.cli import budget, discover, fit, reports, run, sweep
+from teachsim.cli import budget, dashboard, discover, fit, reports, run, sweep
 from teachsim.cli.app import app, err, guarded
 
 #: every command, in the order of ``teachsim --help``
 COMMANDS = (run.run, run.demo, run.validate, run.schedule, run.schema, reports.calibrate,
             sweep.sweep, budget.budget, reports.report, reports.sensitivity, fit.fit,
-            discover.discover)
+            discover.discover, dashboard.dashboard)
 for command in COMMANDS:
     app.command()(guarded(command))
 
