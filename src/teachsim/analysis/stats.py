@@ -10,13 +10,18 @@ independent means.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from teachsim.experiments.results import Results
+
+if TYPE_CHECKING:
+    from teachsim.config.scenario import Scenario
 
 #: Outcomes shown in reports: column of district_year, label, unit, higher is better?
 OUTCOMES: dict[str, tuple[str, str, bool]] = {
@@ -40,14 +45,19 @@ HEADLINE = ("turnover_rate", "burnout_prevalence", "student_growth_sd", "practic
             "cost_per_school")
 
 
-def district_outcomes(res: Results) -> pd.DataFrame:
+#: ``progress(i, n, arm)``: pricing arm ``i`` of ``n`` starts (most of the wait on a large
+#: results directory)
+ArmProgress = Callable[[int, int, str], None]
+
+
+def district_outcomes(res: Results, progress: ArmProgress | None = None) -> pd.DataFrame:
     """One row per run and year: the report's outcomes, with cost per school from the
     ledger (design lines, simulated substitutes and turnover, teacher payroll)."""
     dy = res.sql("SELECT * FROM district_year ORDER BY run_id, year")
     dy["retention_rate"] = 1.0 - dy["turnover_rate"]
     dy = dy.merge(run_draws(res), on="run_id", how="left")
     if "school_year" in res.tables():
-        dy = dy.merge(cost_per_school(res), on=["run_id", "year"], how="left")
+        dy = dy.merge(cost_per_school(res, progress), on=["run_id", "year"], how="left")
     return dy
 
 
@@ -59,24 +69,32 @@ def run_draws(res: Results) -> pd.DataFrame:
     return res.sql("SELECT run_id, -1 AS draw FROM runs")
 
 
-def cost_per_school(res: Results) -> pd.DataFrame:
-    """Ledger totals per run and year, divided by the number of schools."""
-    from teachsim.config.scenario import Scenario
+def run_cost_per_school(sy: dict[str, np.ndarray], scenario: Scenario) -> pd.Series:
+    """One run's ledger total per year (the index), divided by its schools."""
     from teachsim.money.costs import ledger
 
-    manifest = res.manifest
+    led = ledger(sy, scenario)
+    per_year = pd.Series(led["amount"]).groupby(led["year"]).sum()
+    schools = pd.Series(sy["school_id"]).groupby(sy["year"]).nunique()
+    return per_year / schools
+
+
+def cost_per_school(res: Results, progress: ArmProgress | None = None) -> pd.DataFrame:
+    """Ledger totals per run and year, divided by the number of schools."""
+    from teachsim.config.scenario import Scenario
+
+    arms = res.manifest["arms"]
     out = []
-    for arm, info in manifest["arms"].items():
+    for i, (arm, info) in enumerate(arms.items()):
+        if progress is not None:
+            progress(i, len(arms), arm)
         scen = Scenario.model_validate(info["scenario"], strict=False)
         sy = res.sql("SELECT * FROM school_year WHERE arm = ? ORDER BY run_id, year, "
                      "school_id", [arm])
         for run_id, g in sy.groupby("run_id", sort=True):
-            led = ledger({c: g[c].to_numpy() for c in g.columns}, scen)
-            frame = pd.DataFrame({"year": led["year"], "amount": led["amount"]})
-            per_year = frame.groupby("year")["amount"].sum()
-            schools = g.groupby("year")["school_id"].nunique()
-            out.append(pd.DataFrame({"run_id": run_id, "year": per_year.index,
-                                     "cost_per_school": (per_year / schools).to_numpy()}))
+            cost = run_cost_per_school({c: g[c].to_numpy() for c in g.columns}, scen)
+            out.append(pd.DataFrame({"run_id": run_id, "year": cost.index,
+                                     "cost_per_school": cost.to_numpy()}))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
         columns=["run_id", "year", "cost_per_school"])
 

@@ -219,18 +219,6 @@ def run_comparison(arms: Sequence[Arm], seeds: Sequence[int], years: int,
                       time.perf_counter() - t0)
 
 
-def cost_per_school(loaded: LoadedScenario, result: RunResult) -> pd.Series:
-    """A run's ledger total (every line: design, simulated substitutes and turnover,
-    payroll) per year, divided by the schools, as ``teachsim report`` counts it."""
-    from teachsim.money.costs import ledger
-
-    sy = result.tables["school_year"]
-    led = ledger(sy, loaded.scenario)
-    per_year = pd.Series(led["amount"]).groupby(led["year"]).sum()
-    schools = pd.Series(sy["school_id"]).groupby(sy["year"]).nunique()
-    return per_year / schools
-
-
 def district_outcomes(arms: Sequence[Arm], results: dict[str, list[RunResult]]
                       ) -> pd.DataFrame:
     """One row per arm, replication and year: the run's ``district_year`` table with the
@@ -248,7 +236,8 @@ def district_outcomes(arms: Sequence[Arm], results: dict[str, list[RunResult]]
             dy.insert(3, "replication", r)
             dy["draw"] = -1
             dy["retention_rate"] = 1.0 - dy["turnover_rate"]
-            dy["cost_per_school"] = dy["year"].map(cost_per_school(arm.loaded, res))
+            dy["cost_per_school"] = dy["year"].map(stats.run_cost_per_school(
+                res.tables["school_year"], arm.loaded.scenario))
             frames.append(dy)
     return pd.concat(frames, ignore_index=True)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,18 +51,6 @@ class Loaded:
     failed: int
 
 
-@dataclass
-class _OneArm(Results):
-    """A results directory seen as if it held one arm: lets the ledger be priced arm by
-    arm by the report's own function, so that a large directory can report progress."""
-
-    only: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def manifest(self) -> dict[str, Any]:
-        return self.only
-
-
 def resolve(text: str) -> Path:
     """The directory a typed path names: ``~`` expanded, relative to the server's
     working directory (as ``teachsim report DIR`` reads it from the shell's)."""
@@ -70,31 +58,15 @@ def resolve(text: str) -> Path:
 
 
 def district_outcomes(res: Results, progress: Progress | None = None) -> pd.DataFrame:
-    """:func:`teachsim.analysis.stats.district_outcomes`, with the ledger priced one arm
-    at a time: pricing is most of the wait on a large directory (seconds for hundreds of
-    runs), and per arm is the finest step the report's functions allow. The result is
-    the same frame (the tests compare them)."""
+    """:func:`teachsim.analysis.stats.district_outcomes`, reporting progress as it prices
+    the ledger arm by arm (most of the wait on a large directory)."""
     note = progress or _quiet
     note(10, "reading district_year")
-    dy = res.sql("SELECT * FROM district_year ORDER BY run_id, year")
-    dy["retention_rate"] = 1.0 - dy["turnover_rate"]
-    dy = dy.merge(stats.run_draws(res), on="run_id", how="left")
-    if "school_year" not in res.tables():
-        return dy
-    manifest = res.manifest
-    arms = list(manifest["arms"])
-    costs = []
-    for i, arm in enumerate(arms):
-        note(20 + 75 * i / len(arms), f"pricing the ledger of arm '{arm}' "
-             f"({i + 1} of {len(arms)})")
-        view = _OneArm(res.path, only={**manifest, "arms": {arm: manifest["arms"][arm]}})
-        costs.append(stats.cost_per_school(view))
-    # as the report's function: one frame of every run's costs (empty only if no arm has
-    # a school_year row, and then with its columns)
-    found = [c for c in costs if len(c)]
-    cost = pd.concat(found, ignore_index=True) if found else costs[0] if costs else \
-        pd.DataFrame(columns=["run_id", "year", "cost_per_school"])
-    return dy.merge(cost, on=["run_id", "year"], how="left")
+
+    def arm(i: int, n: int, name: str) -> None:
+        note(20 + 75 * i / n, f"pricing the ledger of arm '{name}' ({i + 1} of {n})")
+
+    return stats.district_outcomes(res, arm)
 
 
 def _quiet(_percent: float, _what: str) -> None:
